@@ -1,0 +1,93 @@
+#pragma once
+// Decides, for a whole target, what apply, verify and revert must do. Pure:
+// the caller reads the files and the manifest; the store carries out the result.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/plan.h"
+
+namespace mps::engine {
+
+inline constexpr std::string_view kBackupSuffix = ".backup_before_mps";
+
+struct ManifestEntry {
+  std::string path;  // relative to the target root, '/'-separated
+  std::vector<std::string> rules;
+  std::string original_blob;
+  std::string patched_blob;
+};
+
+struct Manifest {
+  std::vector<ManifestEntry> entries;
+  const ManifestEntry* Find(std::string_view path) const;
+};
+
+// One source file as found on disk, with its backup and its manifest record.
+struct FileState {
+  std::string path;
+  std::string bytes;
+  std::optional<std::string> backup;
+};
+
+// ---- apply ----
+struct FileOutcome {
+  std::string path;
+  enum class Kind { kPatched, kAlreadyPatched, kBlocked, kUnparsable } kind;
+  std::vector<Edit> edits;            // kPatched
+  std::string before, after;          // kPatched: for diffs
+  std::string backup_note;            // kPatched: "new", "kept", "refreshed"
+  std::string error;                  // kBlocked / kUnparsable
+  uint32_t error_line = 0;
+};
+
+struct ApplyPlan {
+  std::vector<FileOutcome> files;          // only files with something to say
+  std::vector<std::pair<std::string, std::string>> backups;  // path -> bytes to write as its backup
+  std::vector<std::pair<std::string, std::string>> writes;   // path -> new bytes
+  Manifest manifest;                        // the manifest after the writes
+  bool blocked = false;                     // some file with sites cannot be patched safely
+};
+
+ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>& rules,
+                    const Manifest& manifest, const std::vector<std::string>& only_rules,
+                    bool keep_going);
+
+// ---- verify ----
+struct VerifyFile {
+  std::string path;
+  enum class Kind { kPatched, kNotPatched, kChangedSincePatched, kBackupMissing, kUnparsable } kind;
+  std::vector<Site> unpatched;
+  std::vector<Site> aware;
+  uint32_t problem_line = 0;
+};
+
+struct VerifyReport {
+  std::vector<VerifyFile> files;
+  std::vector<std::string> missing;  // recorded in the manifest, gone from disk
+  size_t unpatched_sites = 0;
+  size_t aware_sites = 0;
+};
+
+VerifyReport PlanVerify(const std::vector<FileState>& files, const std::vector<Rule>& rules,
+                        const Manifest& manifest);
+
+// ---- revert ----
+struct RevertFile {
+  std::string path;
+  enum class Kind { kRestore, kAlreadyOriginal, kRefused } kind;
+  std::string reason;  // kRefused, or a forced restore's warning
+};
+
+struct RevertPlan {
+  std::vector<RevertFile> files;
+  std::vector<std::pair<std::string, std::string>> writes;  // path -> backup bytes
+  std::vector<std::string> remove_backups;                   // paths whose backups go
+  Manifest manifest;                                         // what stays recorded
+  bool refused = false;
+};
+
+// `files` holds every recorded path that exists, plus any source with a backup.
+RevertPlan PlanRevert(const std::vector<FileState>& files, const Manifest& manifest, bool force);
+
+}  // namespace mps::engine
