@@ -1,0 +1,163 @@
+#include <doctest/doctest.h>
+
+#include "engine/git.h"
+#include "engine/tree_plan.h"
+#include "helpers.h"
+
+using namespace mps::engine;
+using mps::test::BuiltinRules;
+
+namespace {
+
+const std::string kOriginal =
+    "import torch\n"
+    "class M:\n"
+    "    def __init__(self, GPU=0):\n"
+    "        self.device = torch.device(\"cuda:%d\" % (GPU) if torch.cuda.is_available() and GPU >= 0 else \"cpu\")\n";
+
+ApplyPlan ApplyOne(const FileState& f, const Manifest& m = {}) {
+  return PlanApply({f}, BuiltinRules(), m, {}, false);
+}
+
+}  // namespace
+
+TEST_CASE("blob ids are git's") {
+  CHECK(BlobId("") == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+  CHECK(BlobId("hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a");
+}
+
+TEST_CASE("apply plan: a first apply backs up the original and records both ids") {
+  ApplyPlan p = ApplyOne({"m.py", kOriginal, std::nullopt});
+  REQUIRE(p.writes.size() == 1);
+  REQUIRE(p.backups.size() == 1);
+  CHECK(p.backups[0].second == kOriginal);
+  REQUIRE(p.manifest.entries.size() == 1);
+  CHECK(p.manifest.entries[0].original_blob == BlobId(kOriginal));
+  CHECK(p.manifest.entries[0].patched_blob == BlobId(p.writes[0].second));
+  CHECK(p.manifest.entries[0].rules == std::vector<std::string>{"device-select"});
+  CHECK(p.files[0].backup_note == "new");
+}
+
+TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the current file") {
+  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  std::string reinstalled = kOriginal + "# new release\n";
+  ApplyPlan again = ApplyOne({"m.py", reinstalled, kOriginal}, first.manifest);
+  REQUIRE(again.backups.size() == 1);
+  CHECK(again.backups[0].second == reinstalled);
+  CHECK(again.files[0].backup_note == "refreshed");
+  CHECK(again.manifest.entries[0].original_blob == BlobId(reinstalled));
+}
+
+TEST_CASE("apply plan: a patched file with new sites keeps the true original as backup") {
+  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  // The file is exactly what we wrote; a user rule set now finds more to do.
+  std::string patched = first.writes[0].second + "torch.cuda.empty_cache()\n";
+  Manifest m = first.manifest;
+  m.entries[0].patched_blob = BlobId(patched);
+  ApplyPlan more = ApplyOne({"m.py", patched, kOriginal}, m);
+  CHECK(more.backups.empty());
+  CHECK(more.files[0].backup_note == "kept");
+  CHECK(more.manifest.entries[0].original_blob == BlobId(kOriginal));
+}
+
+TEST_CASE("apply plan: an already patched file is reported and not written") {
+  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan second = ApplyOne({"m.py", first.writes[0].second, kOriginal}, first.manifest);
+  CHECK(second.writes.empty());
+  CHECK(second.backups.empty());
+  REQUIRE(second.files.size() == 1);
+  CHECK(second.files[0].kind == FileOutcome::Kind::kAlreadyPatched);
+}
+
+TEST_CASE("apply plan: one unsafe file blocks every write unless keep_going") {
+  FileState good{"a.py", kOriginal, std::nullopt};
+  FileState bad{"b.py", "import torch\nif x: torch.cuda.empty_cache()\n", std::nullopt};
+  ApplyPlan strict = PlanApply({good, bad}, BuiltinRules(), {}, {}, false);
+  CHECK(strict.blocked);
+  CHECK(strict.writes.empty());
+  CHECK(strict.backups.empty());
+  CHECK(strict.manifest.entries.empty());
+  ApplyPlan lenient = PlanApply({good, bad}, BuiltinRules(), {}, {}, true);
+  CHECK(lenient.blocked);
+  CHECK(lenient.writes.size() == 1);
+  CHECK(lenient.writes[0].first == "a.py");
+}
+
+TEST_CASE("apply plan: --rule limits the rules") {
+  std::string src = kOriginal + "torch.cuda.empty_cache()\n";
+  ApplyPlan only = PlanApply({{"m.py", src, std::nullopt}}, BuiltinRules(), {}, {"cache-clear"}, false);
+  REQUIRE(only.files.size() == 1);
+  REQUIRE(only.files[0].edits.size() == 1);
+  CHECK(only.files[0].edits[0].rule_id == "cache-clear");
+}
+
+TEST_CASE("verify plan: states per file") {
+  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  std::string patched = first.writes[0].second;
+  VerifyReport unpatched = PlanVerify({{"m.py", kOriginal, std::nullopt}}, BuiltinRules(), {});
+  REQUIRE(unpatched.files.size() == 1);
+  CHECK(unpatched.files[0].kind == VerifyFile::Kind::kNotPatched);
+  CHECK(unpatched.files[0].unpatched[0].line == 4);
+  CHECK(unpatched.unpatched_sites == 1);
+
+  VerifyReport ok = PlanVerify({{"m.py", patched, kOriginal}}, BuiltinRules(), first.manifest);
+  CHECK(ok.files[0].kind == VerifyFile::Kind::kPatched);
+  CHECK(ok.unpatched_sites == 0);
+  CHECK(ok.aware_sites == 1);
+
+  VerifyReport edited = PlanVerify({{"m.py", patched + "x = 1\n", kOriginal}}, BuiltinRules(), first.manifest);
+  CHECK(edited.files[0].kind == VerifyFile::Kind::kChangedSincePatched);
+  VerifyReport no_backup = PlanVerify({{"m.py", patched, std::nullopt}}, BuiltinRules(), first.manifest);
+  CHECK(no_backup.files[0].kind == VerifyFile::Kind::kBackupMissing);
+  VerifyReport gone = PlanVerify({}, BuiltinRules(), first.manifest);
+  CHECK(gone.missing == std::vector<std::string>{"m.py"});
+
+  // Recognition is structural: the same shape written by hand counts.
+  std::string by_hand =
+      "import torch\nclass M:\n    def __init__(self, GPU=0):\n"
+      "        if GPU is not None and GPU >= 0:\n"
+      "            self.device = torch.device(\"cuda:%d\" % GPU)\n"
+      "        elif torch.backends.mps.is_available():\n"
+      "            self.device = torch.device(\"mps\")\n"
+      "        else:\n            self.device = torch.device(\"cpu\")\n";
+  VerifyReport hand = PlanVerify({{"m.py", by_hand, std::nullopt}}, BuiltinRules(), {});
+  REQUIRE(hand.files.size() == 1);
+  CHECK(hand.files[0].kind == VerifyFile::Kind::kPatched);
+}
+
+TEST_CASE("revert plan: restores, refuses edited files and bad backups unless forced") {
+  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  std::string patched = first.writes[0].second;
+  RevertPlan ok = PlanRevert({{"m.py", patched, kOriginal}}, first.manifest, false);
+  CHECK_FALSE(ok.refused);
+  REQUIRE(ok.writes.size() == 1);
+  CHECK(ok.writes[0].second == kOriginal);
+  CHECK(ok.remove_backups == std::vector<std::string>{"m.py"});
+  CHECK(ok.manifest.entries.empty());
+
+  RevertPlan edited = PlanRevert({{"m.py", patched + "# mine\n", kOriginal}}, first.manifest, false);
+  CHECK(edited.refused);
+  CHECK(edited.writes.empty());
+  CHECK(edited.remove_backups.empty());
+  CHECK(edited.manifest.entries.size() == 1);
+  CHECK(edited.files[0].kind == RevertFile::Kind::kRefused);
+  RevertPlan forced = PlanRevert({{"m.py", patched + "# mine\n", kOriginal}}, first.manifest, true);
+  CHECK_FALSE(forced.refused);
+  CHECK(forced.writes.size() == 1);
+
+  RevertPlan tampered = PlanRevert({{"m.py", patched, "junk"}}, first.manifest, false);
+  CHECK(tampered.refused);
+  CHECK(tampered.writes.empty());
+
+  RevertPlan missing_backup = PlanRevert({{"m.py", patched, std::nullopt}}, first.manifest, true);
+  CHECK(missing_backup.refused);
+
+  RevertPlan original = PlanRevert({{"m.py", kOriginal, kOriginal}}, first.manifest, false);
+  CHECK_FALSE(original.refused);
+  CHECK(original.writes.empty());
+  CHECK(original.remove_backups.size() == 1);
+
+  RevertPlan nothing = PlanRevert({}, {}, false);
+  CHECK(nothing.files.empty());
+  CHECK_FALSE(nothing.refused);
+}
