@@ -55,8 +55,11 @@ Scan ScanSyntax(const Syntax& syntax, const std::vector<const Rule*>& rules) {
   Scan scan;
   TSNode root = syntax.Root();
   for (const Rule* rule : rules) {
+    if (!rule->query->MayMatch(syntax.bytes) && !(rule->aware && rule->aware->MayMatch(syntax.bytes))) {
+      continue;
+    }
     std::vector<std::pair<uint32_t, uint32_t>> regions;
-    if (rule->aware) {
+    if (rule->aware && rule->aware->MayMatch(syntax.bytes)) {
       for (const Query::Match& m : rule->aware->Run(root, syntax.bytes)) {
         TSNode n = m.First("aware");
         if (ts_node_is_null(n)) continue;
@@ -65,6 +68,7 @@ Scan ScanSyntax(const Syntax& syntax, const std::vector<const Rule*>& rules) {
       }
     }
     std::vector<std::pair<uint32_t, uint32_t>> seen;
+    if (!rule->query->MayMatch(syntax.bytes)) continue;
     for (Query::Match& m : rule->query->Run(root, syntax.bytes)) {
       TSNode site = m.First("site");
       if (ts_node_is_null(site)) continue;
@@ -186,10 +190,18 @@ Analysis ToAnalysis(const Scan& scan, const Syntax& syntax, size_t base, std::st
   return a;
 }
 
+// Whether any rule could find anything in these bytes at all.
+bool Relevant(std::string_view bytes, const std::vector<const Rule*>& rules) {
+  return std::any_of(rules.begin(), rules.end(), [&](const Rule* r) {
+    return r->query->MayMatch(bytes) || (r->aware && r->aware->MayMatch(bytes));
+  });
+}
+
 }  // namespace
 
 Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules) {
   // A byte-order mark is not Python; parse what follows it.
+  if (!Relevant(bytes, rules)) return {};
   size_t base = BomOf(bytes).size();
   Syntax syntax = Parse(bytes.substr(base));
   return ToAnalysis(ScanSyntax(syntax, rules), syntax, base, bytes);
@@ -198,6 +210,7 @@ Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules) 
 FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules) {
   FilePlan plan;
   plan.patched = std::string(bytes);
+  if (!Relevant(bytes, rules)) return plan;
   size_t base = BomOf(bytes).size();
   std::string_view body = bytes.substr(base);
   Syntax syntax = Parse(body);

@@ -53,6 +53,7 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
   }
   uint32_t patterns = ts_query_pattern_count(raw);
   q.predicates_.resize(patterns);
+  q.literals_.resize(patterns);
   for (uint32_t pattern = 0; pattern < patterns; ++pattern) {
     uint32_t step_count = 0;
     const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(raw, pattern, &step_count);
@@ -109,11 +110,21 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
           return fail("invalid regular expression in #" + op + ": " + e.what());
         }
       }
+      if (p.kind == Predicate::Kind::kEq && !p.negated && p.other_capture < 0) {
+        q.literals_[pattern].push_back(p.values[0]);
+      }
       q.predicates_[pattern].push_back(std::move(p));
       current.clear();
     }
   }
   return q;
+}
+
+bool Query::MayMatch(std::string_view bytes) const {
+  return std::any_of(literals_.begin(), literals_.end(), [&](const std::vector<std::string>& need) {
+    return std::all_of(need.begin(), need.end(),
+                       [&](const std::string& lit) { return bytes.find(lit) != std::string_view::npos; });
+  });
 }
 
 bool Query::HasCapture(std::string_view name) const {

@@ -36,6 +36,10 @@ class Query {
   // Every match under `node` whose predicates hold.
   std::vector<Match> Run(TSNode node, std::string_view bytes) const;
 
+  // False when no pattern can match these bytes: each pattern's #eq? literals
+  // must all occur in the text. Skips walking the trees of unrelated files.
+  bool MayMatch(std::string_view bytes) const;
+
  private:
   struct Predicate {
     enum class Kind { kEq, kMatch, kAnyOf } kind;
@@ -54,6 +58,7 @@ class Query {
   std::unique_ptr<TSQuery, QueryDeleter> query_;
   std::vector<std::string> capture_names_;
   std::vector<std::vector<Predicate>> predicates_;  // per pattern
+  std::vector<std::vector<std::string>> literals_;  // per pattern: text that must occur
 };
 
 }  // namespace mps::engine

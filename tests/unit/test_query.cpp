@@ -49,3 +49,13 @@ TEST_CASE("syntax: the first ERROR or MISSING node is found") {
   Syntax s = Parse(bad);
   CHECK(FirstProblem(s.Root()).has_value());
 }
+
+TEST_CASE("query: MayMatch rules out text that lacks a pattern's #eq? literals") {
+  auto q = Query::Compile("((identifier) @x (#eq? @x \"torch\"))\n((integer) @n)");
+  REQUIRE(std::holds_alternative<Query>(q));
+  CHECK(std::get<Query>(q).MayMatch("x = 1"));  // second pattern needs no literal
+  auto only = Query::Compile("((identifier) @x (#eq? @x \"torch\") (#not-eq? @x \"numpy\"))");
+  REQUIRE(std::holds_alternative<Query>(only));
+  CHECK_FALSE(std::get<Query>(only).MayMatch("import numpy"));
+  CHECK(std::get<Query>(only).MayMatch("import torch"));
+}
