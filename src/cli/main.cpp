@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     }
   } catch (const mps::app::AppError& e) {
     std::cerr << "mps-patch: error: " << e.what() << "\n";
+    if (s.json) PrintJson({{"error", e.what()}, {"exit_code", kError}});
     return kError;
   } catch (const std::exception& e) {
     std::cerr << "mps-patch: internal error: " << e.what()
