@@ -18,10 +18,12 @@ struct ParseFailure {
   throw ParseFailure{path + ": " + what};
 }
 
-const json& Member(const json& object, const std::string& path, const char* key) {
+// Pointers rather than references: GCC 13 flags a reference returned from a
+// call with temporary arguments as possibly dangling.
+const json* Member(const json& object, const std::string& path, const char* key) {
   auto it = object.find(key);
   if (it == object.end()) Fail(path.empty() ? key : path + "." + key, "missing");
-  return *it;
+  return &*it;
 }
 
 std::string Join(const std::string& path, const char* key) {
@@ -29,20 +31,20 @@ std::string Join(const std::string& path, const char* key) {
 }
 
 std::string GetString(const json& object, const std::string& path, const char* key) {
-  const json& value = Member(object, path, key);
+  const json& value = *Member(object, path, key);
   if (!value.is_string()) Fail(Join(path, key), "expected a string");
   return value.get<std::string>();
 }
 
 bool GetBool(const json& object, const std::string& path, const char* key) {
-  const json& value = Member(object, path, key);
+  const json& value = *Member(object, path, key);
   if (!value.is_boolean()) Fail(Join(path, key), "expected a boolean");
   return value.get<bool>();
 }
 
 // A non-negative integer that fits an int.
 int GetCount(const json& object, const std::string& path, const char* key) {
-  const json& value = Member(object, path, key);
+  const json& value = *Member(object, path, key);
   if (value.is_number_unsigned()) {
     auto v = value.get<std::uint64_t>();
     if (v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
@@ -55,14 +57,14 @@ int GetCount(const json& object, const std::string& path, const char* key) {
 }
 
 double GetNumber(const json& object, const std::string& path, const char* key) {
-  const json& value = Member(object, path, key);
+  const json& value = *Member(object, path, key);
   if (!value.is_number()) Fail(Join(path, key), "expected a number");
   return value.get<double>();
 }
 
-const json& GetArray(const json& object, const std::string& path, const char* key) {
-  const json& value = Member(object, path, key);
-  if (!value.is_array()) Fail(Join(path, key), "expected an array");
+const json* GetArray(const json& object, const std::string& path, const char* key) {
+  const json* value = Member(object, path, key);
+  if (!value->is_array()) Fail(Join(path, key), "expected an array");
   return value;
 }
 
@@ -72,7 +74,7 @@ std::string Index(const char* key, std::size_t i) {
 
 Report ParseTop(const json& doc) {
   if (!doc.is_object()) Fail("(top level)", "expected an object");
-  const json& schema = Member(doc, "", "schema");
+  const json& schema = *Member(doc, "", "schema");
   if (!schema.is_number_integer()) Fail("schema", "expected an integer");
   if (schema.get<std::int64_t>() != kReportSchema) {
     Fail("schema", "unsupported version " + schema.dump() + " (expected " +
@@ -85,7 +87,7 @@ Report ParseTop(const json& doc) {
   r.mps_available = GetBool(doc, "", "mps_available");
   r.cuda_available = GetBool(doc, "", "cuda_available");
   r.cuda_device_count = GetCount(doc, "", "cuda_device_count");
-  const json& names = GetArray(doc, "", "cuda_devices");
+  const json& names = *GetArray(doc, "", "cuda_devices");
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!names[i].is_string()) Fail(Index("cuda_devices", i), "expected a string");
     r.cuda_devices.push_back(names[i].get<std::string>());
@@ -97,7 +99,7 @@ Report ParseTop(const json& doc) {
   }
   r.cpu_threads = GetCount(doc, "", "cpu_threads");
 
-  const json& checks = GetArray(doc, "", "checks");
+  const json& checks = *GetArray(doc, "", "checks");
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const std::string path = Index("checks", i);
     const json& c = checks[i];
@@ -110,7 +112,7 @@ Report ParseTop(const json& doc) {
     r.checks.push_back(std::move(check));
   }
 
-  const json& bench = GetArray(doc, "", "bench");
+  const json& bench = *GetArray(doc, "", "bench");
   for (std::size_t i = 0; i < bench.size(); ++i) {
     const std::string path = Index("bench", i);
     const json& b = bench[i];

@@ -84,7 +84,9 @@ std::vector<std::string> CheckedDevices(const Report& r) {
   return devices;
 }
 
-const DeviceCheck& CheckFor(const Report& r, const std::string& device) {
+// Takes a C string: a std::string temporary would make GCC 13 warn about
+// the returned reference (-Wdangling-reference).
+const DeviceCheck& CheckFor(const Report& r, const char* device) {
   for (const DeviceCheck& c : r.checks) {
     if (c.device == device) return c;
   }
