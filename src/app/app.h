@@ -51,6 +51,7 @@ struct ResolvedTarget {
   store::Target target;
 };
 std::vector<ResolvedTarget> ResolveTargets(const Common& c);
+std::vector<ResolvedTarget> MergeTargets(std::vector<ResolvedTarget> targets);
 
 // ---- apply ----
 struct ApplyOptions {

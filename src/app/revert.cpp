@@ -13,13 +13,14 @@ RevertResult Revert(const Common& c, bool force) {
   try {
     for (ResolvedTarget& where : ResolveTargets(c)) {
       locks.push_back(std::make_unique<store::TargetLock>(where.target));
-      engine::Manifest manifest = store::LoadManifest(where.target);
+      auto [manifest, others] = store::SplitManifest(where.target, store::LoadManifest(where.target));
       std::set<std::string> paths;
       for (const engine::ManifestEntry& e : manifest.entries) paths.insert(e.path);
       for (const std::string& p : store::ListBackedUp(where.target)) paths.insert(p);
       std::vector<engine::FileState> states =
           store::ReadStates(where.target, {paths.begin(), paths.end()});
       engine::RevertPlan plan = engine::PlanRevert(states, manifest, force);
+      for (engine::ManifestEntry& e : others.entries) plan.manifest.entries.push_back(std::move(e));
       for (const auto& [path, bytes] : plan.writes) {
         std::optional<store::FileData> backup = store::ReadFile(where.target.BackupOf(path));
         writes.push_back({where.target.Abs(path), bytes, backup ? backup->mode : mode_t{0644}});

@@ -7,7 +7,7 @@ VerifyResult Verify(const Common& c) {
   VerifyResult result;
   try {
     for (ResolvedTarget& where : ResolveTargets(c)) {
-      engine::Manifest manifest = store::LoadManifest(where.target);
+      engine::Manifest manifest = store::SplitManifest(where.target, store::LoadManifest(where.target)).first;
       std::vector<engine::FileState> states =
           store::ReadStates(where.target, store::ListSources(where.target));
       engine::VerifyReport report = engine::PlanVerify(states, rules.rules, manifest);

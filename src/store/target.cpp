@@ -40,7 +40,11 @@ bool Skipped(const fs::path& p) {
 
 std::vector<std::string> ListSources(const Target& t) {
   std::vector<std::string> out;
-  if (!t.only.empty()) return t.only;
+  if (!t.only.empty()) {
+    std::vector<std::string> files = t.only;
+    std::sort(files.begin(), files.end());
+    return files;
+  }
   std::error_code ec;
   fs::recursive_directory_iterator it(t.root, fs::directory_options::none, ec), end;
   if (ec) throw StoreError(t.root, "cannot list: " + ec.message(), "check its permissions");
@@ -83,7 +87,10 @@ std::vector<std::string> ListBackedUp(const Target& t) {
     out.push_back(rel.substr(0, rel.size() - engine::kBackupSuffix.size()));
   };
   if (!t.only.empty()) {
-    if (fs::exists(t.BackupOf(t.only.front()), ec)) out.push_back(t.only.front());
+    for (const std::string& f : t.only) {
+      if (fs::exists(t.BackupOf(f), ec)) out.push_back(f);
+    }
+    std::sort(out.begin(), out.end());
     return out;
   }
   for (fs::recursive_directory_iterator it(t.root, ec), end; !ec && it != end; it.increment(ec)) {
@@ -117,6 +124,16 @@ engine::Manifest LoadManifest(const Target& t) {
                      "restore it from a backup of yours, or remove it and reinstall the package");
   }
   return m;
+}
+
+std::pair<engine::Manifest, engine::Manifest> SplitManifest(const Target& t, engine::Manifest m) {
+  if (t.only.empty()) return {std::move(m), {}};
+  engine::Manifest in, out;
+  for (engine::ManifestEntry& e : m.entries) {
+    bool mine = std::find(t.only.begin(), t.only.end(), e.path) != t.only.end();
+    (mine ? in : out).entries.push_back(std::move(e));
+  }
+  return {std::move(in), std::move(out)};
 }
 
 void SaveManifest(const Target& t, const engine::Manifest& m) {

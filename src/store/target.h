@@ -14,7 +14,7 @@ inline constexpr const char* kManifestName = ".mps-patch-manifest.json";
 
 struct Target {
   fs::path root;                    // directory holding the manifest
-  std::vector<std::string> only;    // a single-file target: just that file
+  std::vector<std::string> only;    // file targets: just these files of root
   fs::path Abs(std::string_view relative) const { return root / fs::path(relative); }
   fs::path BackupOf(std::string_view relative) const {
     return root / fs::path(std::string(relative) + std::string(engine::kBackupSuffix));
@@ -36,6 +36,9 @@ std::vector<engine::FileState> ReadStates(const Target& t, const std::vector<std
 std::vector<std::string> ListBackedUp(const Target& t);
 
 engine::Manifest LoadManifest(const Target& t);  // empty when absent; throws on a damaged one
+// The entries of a file target's files (all entries for a directory target),
+// and the others, which the command must leave recorded as they are.
+std::pair<engine::Manifest, engine::Manifest> SplitManifest(const Target& t, engine::Manifest m);
 void SaveManifest(const Target& t, const engine::Manifest& m);  // removes the file when empty
 std::string ManifestBytes(const engine::Manifest& m);
 
