@@ -137,7 +137,7 @@ BuiltEdit BuildEdit(const Found& f, std::string_view body, size_t base, const st
   edit.rule_id = f.rule->id;
   edit.start = ts_node_start_byte(f.site);
   edit.end = ts_node_end_byte(f.site);
-  edit.line = LineNumber(body, edit.start) ;
+  edit.line = LineNumber(body, edit.start);
   RenderInput input;
   for (const auto& [name, nodes] : f.match.captures) {
     input.captures[name] = std::string(NodeText(nodes.front(), body));
