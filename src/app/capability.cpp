@@ -32,7 +32,8 @@ std::vector<std::string> Capability::Advice() const {
                     "instead of failing");
     }
   } else if (report && report->cuda_available) {
-    out.push_back("MPS is not available here, CUDA is: patched models keep using CUDA exactly as before");
+    out.push_back("MPS is not available here, CUDA is: patched models keep using CUDA exactly as before "
+                  "(with `GPU` >= 0 in the workflow config)");
   } else {
     out.push_back("MPS is not available on this machine (it needs Apple Silicon, macOS 12.3+ and a torch "
                   "built with MPS): patched models run on the CPU here, as before");
