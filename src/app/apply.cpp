@@ -17,11 +17,6 @@ void CheckRuleIds(const std::vector<std::string>& wanted, const std::vector<engi
   }
 }
 
-mode_t ModeOf(const store::fs::path& p) {
-  std::optional<store::FileData> d = store::ReadFile(p);
-  return d ? d->mode : 0644;
-}
-
 }  // namespace
 
 ApplyResult Apply(const ApplyOptions& o) {
@@ -52,13 +47,13 @@ ApplyResult Apply(const ApplyOptions& o) {
   // disk; the manifests last, so that they only record what happened.
   std::vector<store::Write> writes;
   for (const TargetApply& t : result.targets) {
-    for (const auto& [path, bytes] : t.plan.backups) {
-      writes.push_back({t.where.target.BackupOf(path), bytes, ModeOf(t.where.target.Abs(path))});
+    for (const engine::FileWrite& b : t.plan.backups) {
+      writes.push_back({t.where.target.BackupOf(b.path), b.bytes, b.mode});
     }
   }
   for (const TargetApply& t : result.targets) {
-    for (const auto& [path, bytes] : t.plan.writes) {
-      writes.push_back({t.where.target.Abs(path), bytes, ModeOf(t.where.target.Abs(path))});
+    for (const engine::FileWrite& w : t.plan.writes) {
+      writes.push_back({t.where.target.Abs(w.path), w.bytes, w.mode});
       ++result.files_written;
     }
   }

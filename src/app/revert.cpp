@@ -21,9 +21,8 @@ RevertResult Revert(const Common& c, bool force) {
           store::ReadStates(where.target, {paths.begin(), paths.end()});
       engine::RevertPlan plan = engine::PlanRevert(states, manifest, force);
       for (engine::ManifestEntry& e : others.entries) plan.manifest.entries.push_back(std::move(e));
-      for (const auto& [path, bytes] : plan.writes) {
-        std::optional<store::FileData> backup = store::ReadFile(where.target.BackupOf(path));
-        writes.push_back({where.target.Abs(path), bytes, backup ? backup->mode : mode_t{0644}});
+      for (const engine::FileWrite& w : plan.writes) {
+        writes.push_back({where.target.Abs(w.path), w.bytes, w.mode});
       }
       result.refused = result.refused || plan.refused;
       result.restored += plan.writes.size();

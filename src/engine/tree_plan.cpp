@@ -84,7 +84,7 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
       entry.rules = rec->rules;
     } else {
       o.backup_note = f.backup ? "refreshed" : "new";
-      out.backups.emplace_back(f.path, f.bytes);
+      out.backups.push_back({f.path, f.bytes, f.mode});
     }
     for (const Edit& e : plan.edits) {
       if (std::find(entry.rules.begin(), entry.rules.end(), e.rule_id) == entry.rules.end()) {
@@ -94,7 +94,7 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
     o.edits = plan.edits;
     o.before = f.bytes;
     o.after = plan.patched;
-    out.writes.emplace_back(f.path, std::move(plan.patched));
+    out.writes.push_back({f.path, std::move(plan.patched), f.mode});
     Upsert(out.manifest, std::move(entry));
     out.files.push_back(std::move(o));
   }
@@ -178,7 +178,7 @@ RevertPlan PlanRevert(const std::vector<FileState>& files, const Manifest& manif
       out.files.push_back(std::move(r));
       continue;
     }
-    if (r.kind == RevertFile::Kind::kRestore) out.writes.emplace_back(f.path, *f.backup);
+    if (r.kind == RevertFile::Kind::kRestore) out.writes.push_back({f.path, *f.backup, f.backup_mode});
     if (f.backup) out.remove_backups.push_back(f.path);
     Erase(out.manifest, f.path);
     out.files.push_back(std::move(r));

@@ -28,6 +28,15 @@ struct FileState {
   std::string path;
   std::string bytes;
   std::optional<std::string> backup;
+  uint32_t mode = 0644;         // permission bits of the file
+  uint32_t backup_mode = 0644;  // and of its backup, when there is one
+};
+
+// Bytes to put at a path (relative to the target root), with their mode.
+struct FileWrite {
+  std::string path;
+  std::string bytes;
+  uint32_t mode = 0644;
 };
 
 // ---- apply ----
@@ -43,8 +52,8 @@ struct FileOutcome {
 
 struct ApplyPlan {
   std::vector<FileOutcome> files;          // only files with something to say
-  std::vector<std::pair<std::string, std::string>> backups;  // path -> bytes to write as its backup
-  std::vector<std::pair<std::string, std::string>> writes;   // path -> new bytes
+  std::vector<FileWrite> backups;  // the source path, and what its backup must hold
+  std::vector<FileWrite> writes;   // new contents of sources
   Manifest manifest;                        // the manifest after the writes
   bool blocked = false;                     // some file with sites cannot be patched safely
 };
@@ -81,7 +90,7 @@ struct RevertFile {
 
 struct RevertPlan {
   std::vector<RevertFile> files;
-  std::vector<std::pair<std::string, std::string>> writes;  // path -> backup bytes
+  std::vector<FileWrite> writes;  // sources restored from their backups
   std::vector<std::string> remove_backups;                   // paths whose backups go
   Manifest manifest;                                         // what stays recorded
   bool refused = false;

@@ -70,8 +70,11 @@ std::vector<engine::FileState> ReadStates(const Target& t, const std::vector<std
     std::optional<FileData> data = ReadFile(t.Abs(rel));
     if (!data) continue;
     std::optional<FileData> backup = ReadFile(t.BackupOf(rel));
-    engine::FileState s{rel, std::move(data->bytes), std::nullopt};
-    if (backup) s.backup = std::move(backup->bytes);
+    engine::FileState s{rel, std::move(data->bytes), std::nullopt, data->mode, 0644};
+    if (backup) {
+      s.backup = std::move(backup->bytes);
+      s.backup_mode = backup->mode;
+    }
     out.push_back(std::move(s));
   }
   return out;

@@ -30,10 +30,10 @@ TEST_CASE("apply plan: a first apply backs up the original and records both ids"
   ApplyPlan p = ApplyOne({"m.py", kOriginal, std::nullopt});
   REQUIRE(p.writes.size() == 1);
   REQUIRE(p.backups.size() == 1);
-  CHECK(p.backups[0].second == kOriginal);
+  CHECK(p.backups[0].bytes == kOriginal);
   REQUIRE(p.manifest.entries.size() == 1);
   CHECK(p.manifest.entries[0].original_blob == BlobId(kOriginal));
-  CHECK(p.manifest.entries[0].patched_blob == BlobId(p.writes[0].second));
+  CHECK(p.manifest.entries[0].patched_blob == BlobId(p.writes[0].bytes));
   CHECK(p.manifest.entries[0].rules == std::vector<std::string>{"device-select"});
   CHECK(p.files[0].backup_note == "new");
 }
@@ -43,7 +43,7 @@ TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the 
   std::string reinstalled = kOriginal + "# new release\n";
   ApplyPlan again = ApplyOne({"m.py", reinstalled, kOriginal}, first.manifest);
   REQUIRE(again.backups.size() == 1);
-  CHECK(again.backups[0].second == reinstalled);
+  CHECK(again.backups[0].bytes == reinstalled);
   CHECK(again.files[0].backup_note == "refreshed");
   CHECK(again.manifest.entries[0].original_blob == BlobId(reinstalled));
 }
@@ -51,7 +51,7 @@ TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the 
 TEST_CASE("apply plan: a patched file with new sites keeps the true original as backup") {
   ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
   // The file is exactly what we wrote; a user rule set now finds more to do.
-  std::string patched = first.writes[0].second + "torch.cuda.empty_cache()\n";
+  std::string patched = first.writes[0].bytes + "torch.cuda.empty_cache()\n";
   Manifest m = first.manifest;
   m.entries[0].patched_blob = BlobId(patched);
   ApplyPlan more = ApplyOne({"m.py", patched, kOriginal}, m);
@@ -62,7 +62,7 @@ TEST_CASE("apply plan: a patched file with new sites keeps the true original as 
 
 TEST_CASE("apply plan: an already patched file is reported and not written") {
   ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
-  ApplyPlan second = ApplyOne({"m.py", first.writes[0].second, kOriginal}, first.manifest);
+  ApplyPlan second = ApplyOne({"m.py", first.writes[0].bytes, kOriginal}, first.manifest);
   CHECK(second.writes.empty());
   CHECK(second.backups.empty());
   REQUIRE(second.files.size() == 1);
@@ -80,7 +80,7 @@ TEST_CASE("apply plan: one unsafe file blocks every write unless keep_going") {
   ApplyPlan lenient = PlanApply({good, bad}, BuiltinRules(), {}, {}, true);
   CHECK(lenient.blocked);
   CHECK(lenient.writes.size() == 1);
-  CHECK(lenient.writes[0].first == "a.py");
+  CHECK(lenient.writes[0].path == "a.py");
 }
 
 TEST_CASE("apply plan: --rule limits the rules") {
@@ -93,7 +93,7 @@ TEST_CASE("apply plan: --rule limits the rules") {
 
 TEST_CASE("verify plan: states per file") {
   ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
-  std::string patched = first.writes[0].second;
+  std::string patched = first.writes[0].bytes;
   VerifyReport unpatched = PlanVerify({{"m.py", kOriginal, std::nullopt}}, BuiltinRules(), {});
   REQUIRE(unpatched.files.size() == 1);
   CHECK(unpatched.files[0].kind == VerifyFile::Kind::kNotPatched);
@@ -127,11 +127,11 @@ TEST_CASE("verify plan: states per file") {
 
 TEST_CASE("revert plan: restores, refuses edited files and bad backups unless forced") {
   ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
-  std::string patched = first.writes[0].second;
+  std::string patched = first.writes[0].bytes;
   RevertPlan ok = PlanRevert({{"m.py", patched, kOriginal}}, first.manifest, false);
   CHECK_FALSE(ok.refused);
   REQUIRE(ok.writes.size() == 1);
-  CHECK(ok.writes[0].second == kOriginal);
+  CHECK(ok.writes[0].bytes == kOriginal);
   CHECK(ok.remove_backups == std::vector<std::string>{"m.py"});
   CHECK(ok.manifest.entries.empty());
 
@@ -160,4 +160,15 @@ TEST_CASE("revert plan: restores, refuses edited files and bad backups unless fo
   RevertPlan nothing = PlanRevert({}, {}, false);
   CHECK(nothing.files.empty());
   CHECK_FALSE(nothing.refused);
+}
+
+TEST_CASE("plans carry each file's mode: backups and rewrites keep the source's, restores the backup's") {
+  FileState f{"m.py", kOriginal, std::nullopt, 0640, 0644};
+  ApplyPlan p = ApplyOne(f);
+  REQUIRE(p.writes.size() == 1);
+  CHECK(p.writes[0].mode == 0640);
+  CHECK(p.backups[0].mode == 0640);
+  RevertPlan r = PlanRevert({{"m.py", p.writes[0].bytes, kOriginal, 0644, 0600}}, p.manifest, false);
+  REQUIRE(r.writes.size() == 1);
+  CHECK(r.writes[0].mode == 0600);
 }
