@@ -1,13 +1,13 @@
-# cmake -DOUT=file.cpp -DFILES="a;b" -P EmbedFiles.cmake
-# Writes a C++ source holding each file's name and exact bytes, so that an
-# installed binary carries its rules without any data directory.
+# cmake -DOUT=file.cpp -DBASE=dir -DFILES="a;b" -P EmbedFiles.cmake
+# Writes a C++ source holding each file's path (relative to BASE) and exact
+# bytes, so that an installed binary carries its rules without any data directory.
 set(_body "")
 set(_table "")
 set(_i 0)
 foreach(_f IN LISTS FILES)
   file(READ "${_f}" _hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," _bytes "${_hex}")
-  get_filename_component(_name "${_f}" NAME)
+  file(RELATIVE_PATH _name "${BASE}" "${_f}")
   string(LENGTH "${_hex}" _hexlen)
   math(EXPR _len "${_hexlen} / 2")
   string(APPEND _body "static const char k${_i}[] = {${_bytes}'\\0'};\n")

@@ -2,37 +2,51 @@
 // What each command does, between the CLI (options in, printing out) and the
 // engine and store: resolve targets, read through the store, plan with the
 // engine, carry the plan out through the store.
+#include <functional>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engine/error.h"
 #include "engine/rule.h"
 #include "engine/tree_plan.h"
 #include "store/target.h"
 
 namespace mps::app {
 
-// A failure the user can act on: the message names the file and the next step.
-class AppError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct Common {
   std::vector<std::string> targets;  // empty: the qlib package of `python`
   std::string python = "python3";
+  bool python_given = false;  // --python was named
   std::vector<std::string> patch_dirs;
+  unsigned jobs = 0;                         // 0: every core
+  uint64_t max_file_size = 10 * 1024 * 1024;  // larger files are skipped with a note
+  std::function<void(size_t done, size_t total)> progress;
 };
 
-struct Rules {
-  std::vector<engine::Rule> rules;
+// ---- rules ----
+struct LoadedRules {
+  engine::RuleSet set;
+  std::vector<std::string> full_parse;  // rules that give the prefilter nothing
+  std::vector<std::string> user_rule_ids;  // rules from --patches directories
 };
-// Embedded rules plus every *.toml in the given directories; AppError lists
-// each malformed file with its line.
-Rules LoadRules(const std::vector<std::string>& patch_dirs);
+// Embedded rules plus the rules in each --patches directory; throws mps::Error
+// listing each malformed file with its line.
+LoadedRules LoadRules(const std::vector<std::string>& patch_dirs);
 
+struct RuleListing {
+  struct Entry {
+    std::string id, summary, language, kind, origin;
+    std::vector<std::string> files;
+  };
+  std::vector<Entry> rules;
+};
+// The rules as written, without compiling them (fast: for `mps-patch rules`);
+// user directories are compiled too, so that their errors are reported.
+RuleListing ListRules(const std::vector<std::string>& patch_dirs);
+
+// ---- the interpreter ----
 struct PythonInfo {
   std::string python;      // as asked for
   std::string executable;  // sys.executable
@@ -42,9 +56,10 @@ struct PythonInfo {
   std::optional<std::string> torch_version;
   std::optional<bool> torch_mps_available;
   std::optional<bool> torch_mps_built;
+  std::map<std::string, bool, std::less<>> torch_at_least;  // release -> torch >= release
   std::string error;  // the interpreter could not be run
 };
-PythonInfo AskPython(const std::string& python, bool with_torch);
+PythonInfo AskPython(const std::string& python, bool with_torch, const std::vector<std::string>& releases = {});
 
 struct ResolvedTarget {
   std::string shown;  // as the user named it, or the located qlib directory
@@ -59,10 +74,12 @@ struct ApplyOptions {
   bool dry_run = false;
   bool keep_going = false;
   std::vector<std::string> rules;
+  std::map<std::string, std::string, std::less<>> params;
 };
 struct TargetApply {
   ResolvedTarget where;
   engine::ApplyPlan plan;
+  std::vector<std::string> skipped;  // files not read, with why
 };
 struct ApplyResult {
   std::vector<TargetApply> targets;
@@ -77,13 +94,38 @@ ApplyResult Apply(const ApplyOptions& o);
 struct TargetVerify {
   ResolvedTarget where;
   engine::VerifyReport report;
+  std::vector<std::string> skipped;
 };
 struct VerifyResult {
   std::vector<TargetVerify> targets;
   size_t unpatched_sites = 0;
   size_t aware_sites = 0;
+  size_t attention = 0;
+  bool fallback_helps = false;  // some finding PYTORCH_ENABLE_MPS_FALLBACK=1 would avoid
+  bool fallback_useless = false;  // some finding it would not
 };
-VerifyResult Verify(const Common& c);
+VerifyResult Verify(const Common& c, const std::map<std::string, std::string, std::less<>>& params = {});
+
+// ---- scan ----
+struct ScanOptions {
+  Common common;  // targets: the paths to scan
+  std::vector<std::string> rules;
+  std::map<std::string, std::string, std::less<>> params;
+};
+struct ScanFile {
+  std::string root;  // the path given
+  std::string path;  // relative to it ("" when the path given is the file)
+  engine::Analysis analysis;
+};
+struct ScanResult {
+  std::vector<ScanFile> files;  // files with findings, in path order
+  std::vector<std::string> skipped;
+  size_t files_scanned = 0;
+  size_t sites = 0;
+  size_t aware = 0;
+  size_t attention = 0;
+};
+ScanResult Scan(const ScanOptions& o);
 
 // ---- revert ----
 struct TargetRevert {
@@ -97,5 +139,22 @@ struct RevertResult {
   bool refused = false;
 };
 RevertResult Revert(const Common& c, bool force);
+
+// ---- test ----
+struct TestOptions {
+  std::vector<std::string> patch_dirs;  // empty: the built-in rules and their tests
+  std::vector<std::string> rules;
+};
+struct TestResult {
+  struct Failure {
+    std::string rule, name, origin;
+    uint32_t line = 0;
+    std::string detail;
+  };
+  size_t passed = 0;
+  std::vector<Failure> failures;
+  std::vector<std::string> untested;
+};
+TestResult RunRuleTests(const TestOptions& o);
 
 }  // namespace mps::app

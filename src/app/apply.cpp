@@ -2,17 +2,18 @@
 #include <memory>
 
 #include "app/app.h"
+#include "app/pipeline.h"
 
 namespace mps::app {
 
 namespace {
 
-void CheckRuleIds(const std::vector<std::string>& wanted, const std::vector<engine::Rule>& rules) {
+void CheckRuleIds(const std::vector<std::string>& wanted, const engine::RuleSet& rules) {
   for (const std::string& id : wanted) {
-    if (std::none_of(rules.begin(), rules.end(), [&](const engine::Rule& r) { return r.id == id; })) {
+    if (std::none_of(rules.rules.begin(), rules.rules.end(), [&](const engine::Rule& r) { return r.id == id; })) {
       std::string known;
-      for (const engine::Rule& r : rules) known += (known.empty() ? "" : ", ") + r.id;
-      throw AppError("--rule " + id + ": no such rule (known: " + known + "; see `mps-patch rules`)");
+      for (const engine::Rule& r : rules.rules) known += (known.empty() ? "" : ", ") + r.id;
+      throw Error("--rule " + id + ": no such rule (known: " + known + ")", "see `mps-patch rules`");
     }
   }
 }
@@ -20,25 +21,37 @@ void CheckRuleIds(const std::vector<std::string>& wanted, const std::vector<engi
 }  // namespace
 
 ApplyResult Apply(const ApplyOptions& o) {
-  Rules rules = LoadRules(o.common.patch_dirs);
-  CheckRuleIds(o.rules, rules.rules);
+  LoadedRules rules = LoadRules(o.common.patch_dirs);
+  CheckRuleIds(o.rules, rules.set);
   ApplyResult result;
   std::vector<std::unique_ptr<store::TargetLock>> locks;
-  try {
-    for (ResolvedTarget& where : ResolveTargets(o.common)) {
-      if (!o.dry_run) locks.push_back(std::make_unique<store::TargetLock>(where.target));
-      engine::Manifest manifest = store::LoadManifest(where.target);
-      std::vector<engine::FileState> states =
-          store::ReadStates(where.target, store::ListSources(where.target));
-      engine::ApplyPlan plan = engine::PlanApply(states, rules.rules, manifest, o.rules, o.keep_going);
-      result.blocked = result.blocked || plan.blocked;
-      for (const engine::FileOutcome& f : plan.files) {
-        for (const engine::Edit& e : f.edits) ++result.sites_per_rule[e.rule_id];
-      }
-      result.targets.push_back({std::move(where), std::move(plan)});
+  for (ResolvedTarget& where : ResolveTargets(o.common)) {
+    if (!o.dry_run) locks.push_back(std::make_unique<store::TargetLock>(where.target));
+    engine::Manifest manifest = store::LoadManifest(where.target);
+    PipelineJob job;
+    job.target = &where.target;
+    job.paths = SourcesOf(where.target);
+    job.rules = &rules.set;
+    job.only = o.rules;
+    job.context.params = o.params;
+    job.plan = true;
+    job.with_backups = true;
+    for (const engine::ManifestEntry& e : manifest.entries) {
+      if (std::binary_search(job.paths.begin(), job.paths.end(), e.path)) job.always.insert(e.path);
     }
-  } catch (const store::StoreError& e) {
-    throw AppError(e.what());
+    job.max_file_size = o.common.max_file_size;
+    job.jobs = o.common.jobs;
+    job.progress = o.common.progress;
+    std::vector<engine::PlannedFile> files;
+    PipelineResult run = RunPipeline(job, [&](engine::PlannedFile&& f) { files.push_back(std::move(f)); });
+    engine::ApplyPlan plan = engine::PlanApply(std::move(files), manifest, o.keep_going);
+    result.blocked = result.blocked || plan.blocked;
+    for (const engine::FileOutcome& f : plan.files) {
+      for (const engine::Edit& e : f.edits) {
+        if (!e.helper) ++result.sites_per_rule[e.rule_id];
+      }
+    }
+    result.targets.push_back({std::move(where), std::move(plan), std::move(run.skipped)});
   }
   // Across targets too: one blocked file stops every write unless --keep-going.
   if (o.dry_run || (result.blocked && !o.keep_going)) return result;
@@ -63,11 +76,7 @@ ApplyResult Apply(const ApplyOptions& o) {
       writes.push_back({t.where.target.ManifestPath(), store::ManifestBytes(t.plan.manifest), 0644});
     }
   }
-  try {
-    store::CommitAll(writes);
-  } catch (const store::StoreError& e) {
-    throw AppError(e.what());
-  }
+  store::CommitAll(writes);
   result.written = true;
   return result;
 }

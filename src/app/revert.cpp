@@ -3,6 +3,7 @@
 #include <set>
 
 #include "app/app.h"
+#include "engine/git.h"
 
 namespace mps::app {
 
@@ -19,6 +20,7 @@ RevertResult Revert(const Common& c, bool force) {
       for (const std::string& p : store::ListBackedUp(where.target)) paths.insert(p);
       std::vector<engine::FileState> states =
           store::ReadStates(where.target, {paths.begin(), paths.end()});
+      for (engine::FileState& s : states) s.blob = engine::BlobId(s.bytes);
       engine::RevertPlan plan = engine::PlanRevert(states, manifest, force);
       for (engine::ManifestEntry& e : others.entries) plan.manifest.entries.push_back(std::move(e));
       for (const engine::FileWrite& w : plan.writes) {
@@ -42,7 +44,7 @@ RevertResult Revert(const Common& c, bool force) {
       }
     }
   } catch (const store::StoreError& e) {
-    throw AppError(e.what());
+    throw Error(e.what());
   }
   return result;
 }

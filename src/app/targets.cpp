@@ -9,13 +9,12 @@ std::vector<ResolvedTarget> ResolveTargets(const Common& c) {
   if (c.targets.empty()) {
     PythonInfo info = AskPython(c.python, false);
     if (!info.error.empty()) {
-      throw AppError(info.error + "\nname the interpreter of your Qlib environment with --python, "
-                     "or pass --target DIR");
+      throw Error(info.error, "name the interpreter of your Qlib environment with --python, or pass --target DIR");
     }
     if (!info.qlib_dir) {
-      throw AppError("qlib is not installed for " + c.python + " (" + info.executable +
-                     ")\ninstall it (pip install pyqlib), name the right interpreter with --python, "
-                     "or pass --target DIR (for a demo: --target fixtures/qlib-demo/qlib)");
+      throw Error("qlib is not installed for " + c.python + " (" + info.executable + ")",
+                  "install it (pip install pyqlib), name the right interpreter with --python, "
+                  "or pass --target DIR (for a demo: --target fixtures/qlib-demo/qlib)");
     }
     out.push_back({*info.qlib_dir, store::OpenTarget(*info.qlib_dir)});
     return out;
@@ -24,7 +23,7 @@ std::vector<ResolvedTarget> ResolveTargets(const Common& c) {
     try {
       out.push_back({t, store::OpenTarget(t)});
     } catch (const store::StoreError& e) {
-      throw AppError(e.what());
+      throw Error(e.what());
     }
   }
   return MergeTargets(std::move(out));

@@ -33,6 +33,10 @@ void AddShared(CLI::App* cmd, Shared& s, bool with_target) {
   cmd->add_option("--patches", s.common.patch_dirs, "Also load the *.toml rule files in DIR (repeatable)")
       ->type_name("DIR");
   cmd->add_flag("--json", s.json, "Print the result as JSON on stdout");
+  cmd->add_option("-j,--jobs", s.common.jobs, "Threads to use (default: every core)")->type_name("N");
+  cmd->add_option("--max-file-size", s.common.max_file_size, "Skip (with a note) files larger than this many bytes")
+      ->type_name("BYTES")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", s.quiet, "Print only problems");
   cmd->add_option("--color", s.colour, "Colour output: auto (default: on a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -73,6 +77,20 @@ int main(int argc, char** argv) {
   bool no_probe = false;
   verify_cmd->add_flag("--no-probe", no_probe, "Check the patch only; do not ask about the machine's devices");
 
+  mps::app::ScanOptions scan;
+  std::vector<std::string> scan_paths;
+  CLI::App* scan_cmd = app.add_subcommand(
+      "scan", "List every site a rule would rewrite, and what needs attention; writes nothing (exit 1: sites found)");
+  scan_cmd->add_option("paths", scan_paths, "Files or directories to scan")->required()->type_name("PATH");
+  scan_cmd->add_option("--rule", scan.rules, "Only this rule id (repeatable)")->type_name("ID");
+  AddShared(scan_cmd, s, false);
+
+  mps::app::TestOptions test;
+  CLI::App* test_cmd = app.add_subcommand(
+      "test", "Run the rule tests: the built-in rules', or those of each --patches DIR (in DIR/tests/)");
+  test_cmd->add_option("--rule", test.rules, "Only this rule id (repeatable)")->type_name("ID");
+  AddShared(test_cmd, s, false);
+
   bool force = false;
   CLI::App* revert_cmd = app.add_subcommand(
       "revert", "Restore every patched file from its backup, after checking it against the manifest");
@@ -109,6 +127,48 @@ int main(int argc, char** argv) {
       }
       return r.blocked ? kError : kOk;
     }
+    for (CLI::App* cmd : {apply_cmd, verify_cmd, revert_cmd}) {
+      if (*cmd && cmd->count("--python") > 0) s.common.python_given = true;
+    }
+    if (*scan_cmd) {
+      scan.common = s.common;
+      scan.common.targets = scan_paths;
+      mps::app::ScanResult r = mps::app::Scan(scan);
+      if (s.json) {
+        PrintJson(mps::cli::ScanJson(r));
+      } else {
+        mps::cli::PrintScan(r, style);
+      }
+      return r.sites > 0 ? kUnpatched : kOk;
+    }
+    if (*test_cmd) {
+      test.patch_dirs = s.common.patch_dirs;
+      mps::app::TestResult r = mps::app::RunRuleTests(test);
+      if (s.json) {
+        nlohmann::json failures = nlohmann::json::array();
+        for (const auto& f : r.failures) {
+          failures.push_back({{"rule", f.rule}, {"name", f.name}, {"file", f.origin}, {"line", f.line},
+                              {"detail", f.detail}});
+        }
+        PrintJson({{"schema", 1}, {"command", "test"}, {"passed", r.passed}, {"failed", r.failures.size()},
+                   {"failures", failures}, {"untested", r.untested}});
+      } else {
+        for (const auto& f : r.failures) {
+          std::cout << style.Paint("31", "FAIL") << " " << f.rule << ": " << f.name << " (" << f.origin << ":"
+                    << f.line << ")\n";
+          std::string detail = f.detail;
+          for (size_t p = 0; p < detail.size();) {
+            size_t nl = detail.find('\n', p);
+            std::cout << "    " << detail.substr(p, nl == std::string::npos ? std::string::npos : nl - p) << "\n";
+            if (nl == std::string::npos) break;
+            p = nl + 1;
+          }
+        }
+        for (const std::string& id : r.untested) std::cout << "untested: " << id << " has no test cases\n";
+        std::cout << r.passed << " passed, " << r.failures.size() << " failed\n";
+      }
+      return r.failures.empty() && r.untested.empty() ? kOk : kUnpatched;
+    }
     if (*verify_cmd) {
       mps::app::VerifyResult r = mps::app::Verify(s.common);
       mps::app::Capability cap;
@@ -131,7 +191,7 @@ int main(int argc, char** argv) {
         PrintVerify(r, style);
         if (!no_probe) mps::cli::PrintCapability(cap, style);
       }
-      if (r.unpatched_sites > 0) return kUnpatched;
+      if (r.unpatched_sites > 0 || r.attention > 0) return kUnpatched;
       if (require_mps && !cap.MpsUsable()) return kUnpatched;
       return kOk;
     }
@@ -145,11 +205,11 @@ int main(int argc, char** argv) {
       return r.refused ? kError : kOk;
     }
     if (*rules_cmd) {
-      mps::app::Rules rules = mps::app::LoadRules(s.common.patch_dirs);
+      mps::app::RuleListing rules = mps::app::ListRules(s.common.patch_dirs);
       if (s.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& r : rules.rules) {
-          list.push_back({{"id", r.id}, {"summary", r.summary}, {"language", r.language},
+          list.push_back({{"id", r.id}, {"summary", r.summary}, {"language", r.language}, {"kind", r.kind},
                           {"files", r.files}, {"origin", r.origin}});
         }
         PrintJson({{"rules", list}});
@@ -160,7 +220,11 @@ int main(int argc, char** argv) {
       }
       return kOk;
     }
-  } catch (const mps::app::AppError& e) {
+  } catch (const mps::Error& e) {
+    std::cerr << "mps-patch: error: " << e.what() << "\n";
+    if (s.json) PrintJson({{"error", e.what()}, {"exit_code", kError}});
+    return kError;
+  } catch (const mps::store::StoreError& e) {
     std::cerr << "mps-patch: error: " << e.what() << "\n";
     if (s.json) PrintJson({{"error", e.what()}, {"exit_code", kError}});
     return kError;

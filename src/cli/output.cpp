@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <filesystem>
 #include <map>
 
 #include "engine/git.h"
@@ -54,7 +55,39 @@ std::string Plural(size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+std::vector<engine::Edit> Sites(const std::vector<engine::Edit>& edits) {
+  std::vector<engine::Edit> out;
+  for (const engine::Edit& e : edits) {
+    if (!e.helper) out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string ColourDiff(const std::string& diff, const Style& s) {
+  if (!s.colour) return diff;
+  std::string out;
+  size_t pos = 0;
+  while (pos < diff.size()) {
+    size_t nl = diff.find('\n', pos);
+    std::string line = diff.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? diff.size() : nl + 1;
+    if (line.starts_with("--- ") || line.starts_with("+++ ")) {
+      out += s.Paint("1", line);
+    } else if (line.starts_with("@@")) {
+      out += s.Paint("36", line);
+    } else if (line.starts_with("+")) {
+      out += s.Paint("32", line);
+    } else if (line.starts_with("-")) {
+      out += s.Paint("31", line);
+    } else {
+      out += line;
+    }
+    out += "\n";
+  }
+  return out;
+}
 
 void PrintApply(const app::ApplyResult& r, const app::ApplyOptions& o, const Style& s) {
   using Kind = engine::FileOutcome::Kind;
@@ -69,10 +102,10 @@ void PrintApply(const app::ApplyResult& r, const app::ApplyOptions& o, const Sty
         case Kind::kPatched:
           ++patched;
           if (o.dry_run) {
-            std::cout << engine::UnifiedDiff(f.path, f.before, f.after, s.colour);
+            std::cout << ColourDiff(engine::UnifiedDiff(f.path, f.before, f.after), s);
           } else if (!s.quiet) {
             std::cout << "  " << s.Paint("32", "patched") << "  " << f.path << ": "
-                      << ByRule(f.edits, [](auto& e) { return e.rule_id; }, [](auto& e) { return e.line; })
+                      << ByRule(Sites(f.edits), [](auto& e) { return e.rule_id; }, [](auto& e) { return e.line; })
                       << (r.written ? "  [backup " + f.backup_note + "]" : "") << "\n";
           }
           break;
@@ -139,10 +172,10 @@ nlohmann::json ApplyJson(const app::ApplyResult& r, const app::ApplyOptions& o) 
       j["status"] = names.at(f.kind);
       if (f.kind == Kind::kPatched) {
         nlohmann::json edits = nlohmann::json::array();
-        for (const engine::Edit& e : f.edits) edits.push_back({{"rule", e.rule_id}, {"line", e.line}});
+        for (const engine::Edit& e : Sites(f.edits)) edits.push_back({{"rule", e.rule_id}, {"line", e.line}});
         j["edits"] = edits;
         if (r.written) j["backup"] = f.backup_note;
-        if (o.dry_run) j["diff"] = engine::UnifiedDiff(f.path, f.before, f.after, false);
+        if (o.dry_run) j["diff"] = engine::UnifiedDiff(f.path, f.before, f.after);
       } else if (f.kind != Kind::kAlreadyPatched) {
         j["error"] = f.error;
         j["line"] = f.error_line;
@@ -177,6 +210,9 @@ void PrintVerify(const app::VerifyResult& r, const Style& s) {
           std::cout << "  " << s.Paint("31", "not patched") << "     " << f.path << ": "
                     << ByRule(f.unpatched, rule, line) << "\n";
           break;
+        case Kind::kNeedsAttention:
+          std::cout << "  " << s.Paint("31", "needs attention") << " " << f.path << "\n";
+          break;
         case Kind::kChangedSincePatched:
           std::cout << "  " << s.Paint("33", "changed") << "         " << f.path
                     << ": edited since mps-patch patched it (still MPS-aware; revert will refuse it "
@@ -188,8 +224,12 @@ void PrintVerify(const app::VerifyResult& r, const Style& s) {
           break;
         case Kind::kUnparsable:
           std::cout << "  " << s.Paint("33", "unparsable") << "      " << f.path << ":" << f.problem_line
-                    << ": does not parse as Python; not checked\n";
+                    << ": " << f.problem << "; not checked\n";
           break;
+      }
+      for (const engine::Attention& a : f.attention) {
+        std::cout << "    " << f.path << ":" << a.site.line << ":" << a.site.column << ": " << a.message << " ["
+                  << a.site.rule_id << "]\n";
       }
     }
     for (const std::string& m : t.report.missing) {
@@ -200,6 +240,18 @@ void PrintVerify(const app::VerifyResult& r, const Style& s) {
   if (r.unpatched_sites > 0) {
     std::cout << s.Paint("31", "Not patched") << ": " << Plural(r.unpatched_sites, "site")
               << " still select only CUDA or CPU; run `mps-patch apply`.\n";
+  }
+  if (r.attention > 0) {
+    std::cout << s.Paint("31", "Needs attention") << ": " << Plural(r.attention, "place")
+              << " no rule rewrites will not run on MPS as they stand (listed above).\n";
+    if (r.fallback_helps) {
+      std::cout << "PYTORCH_ENABLE_MPS_FALLBACK=1 runs operators MPS lacks on the CPU instead of failing.\n";
+    }
+    if (r.fallback_useless) {
+      std::cout << "PYTORCH_ENABLE_MPS_FALLBACK=1 does not help the others (dtypes, sparse tensors, CUDA calls).\n";
+    }
+  }
+  if (r.unpatched_sites > 0 || r.attention > 0) {
   } else if (!s.quiet) {
     if (r.aware_sites == 0) {
       std::cout << "No device-selection code found here; nothing to verify.\n";
@@ -214,6 +266,7 @@ nlohmann::json VerifyJson(const app::VerifyResult& r) {
   using Kind = engine::VerifyFile::Kind;
   static const std::map<Kind, const char*> names = {{Kind::kPatched, "patched"},
                                                     {Kind::kNotPatched, "not_patched"},
+                                                    {Kind::kNeedsAttention, "needs_attention"},
                                                     {Kind::kChangedSincePatched, "changed_since_patched"},
                                                     {Kind::kBackupMissing, "backup_missing"},
                                                     {Kind::kUnparsable, "unparsable"}};
@@ -226,9 +279,17 @@ nlohmann::json VerifyJson(const app::VerifyResult& r) {
   for (const app::TargetVerify& t : r.targets) {
     nlohmann::json files = nlohmann::json::array();
     for (const engine::VerifyFile& f : t.report.files) {
-      nlohmann::json j = {{"path", f.path}, {"status", names.at(f.kind)},
-                          {"unpatched", sites(f.unpatched)}, {"aware", sites(f.aware)}};
-      if (f.kind == Kind::kUnparsable) j["line"] = f.problem_line;
+      nlohmann::json attention = nlohmann::json::array();
+      for (const engine::Attention& a : f.attention) {
+        attention.push_back({{"rule", a.site.rule_id}, {"line", a.site.line}, {"column", a.site.column},
+                             {"message", a.message}, {"fallback_helps", a.fallback_helps}});
+      }
+      nlohmann::json j = {{"path", f.path}, {"status", names.at(f.kind)}, {"unpatched", sites(f.unpatched)},
+                          {"aware", sites(f.aware)}, {"attention", attention}};
+      if (f.kind == Kind::kUnparsable) {
+        j["line"] = f.problem_line;
+        j["problem"] = f.problem;
+      }
       files.push_back(j);
     }
     targets.push_back({{"target", t.where.shown}, {"root", t.where.target.root.string()},
@@ -238,6 +299,7 @@ nlohmann::json VerifyJson(const app::VerifyResult& r) {
           {"patched", r.unpatched_sites == 0},
           {"unpatched_sites", r.unpatched_sites},
           {"aware_sites", r.aware_sites},
+          {"attention", r.attention},
           {"targets", targets}};
 }
 
@@ -346,6 +408,51 @@ nlohmann::json CapabilityJson(const app::Capability& c) {
   }
   j["advice"] = c.Advice();
   return j;
+}
+
+}  // namespace mps::cli
+
+namespace mps::cli {
+
+void PrintScan(const app::ScanResult& r, const Style& s) {
+  auto path_of = [](const app::ScanFile& f) {
+    return f.path.empty() ? f.root : (std::filesystem::path(f.root) / f.path).string();
+  };
+  for (const app::ScanFile& f : r.files) {
+    for (const engine::Site& site : f.analysis.unpatched) {
+      std::cout << path_of(f) << ":" << site.line << ":" << site.column << ": " << s.Paint("31", site.rule_id)
+                << "\n";
+    }
+    for (const engine::Attention& a : f.analysis.attention) {
+      std::cout << path_of(f) << ":" << a.site.line << ":" << a.site.column << ": " << s.Paint("33", "attention")
+                << ": " << a.message << " [" << a.site.rule_id << "]\n";
+    }
+  }
+  for (const std::string& k : r.skipped) std::cerr << "mps-patch: skipped " << k << "\n";
+  if (!s.quiet) {
+    std::cerr << r.files_scanned << " files scanned: " << Plural(r.sites, "site") << " to rewrite, "
+              << r.aware << " MPS-aware, " << r.attention << " needing attention\n";
+  }
+}
+
+nlohmann::json ScanJson(const app::ScanResult& r) {
+  nlohmann::json sites = nlohmann::json::array(), aware = nlohmann::json::array(),
+                 attention = nlohmann::json::array();
+  for (const app::ScanFile& f : r.files) {
+    std::string path = f.path.empty() ? f.root : f.path;
+    for (const engine::Site& s : f.analysis.unpatched) {
+      sites.push_back({{"path", path}, {"line", s.line}, {"column", s.column}, {"rule", s.rule_id}, {"text", s.text}});
+    }
+    for (const engine::Site& s : f.analysis.aware) {
+      aware.push_back({{"path", path}, {"line", s.line}, {"column", s.column}, {"rule", s.rule_id}, {"text", s.text}});
+    }
+    for (const engine::Attention& a : f.analysis.attention) {
+      attention.push_back({{"path", path}, {"line", a.site.line}, {"column", a.site.column},
+                           {"rule", a.site.rule_id}, {"message", a.message}});
+    }
+  }
+  return {{"schema", 1}, {"command", "scan"}, {"sites", sites}, {"aware", aware}, {"attention", attention},
+          {"files_scanned", r.files_scanned}, {"files_skipped", r.skipped}};
 }
 
 }  // namespace mps::cli

@@ -27,6 +27,9 @@ void PrintRevert(const app::RevertResult& r, const Style& s);
 nlohmann::json RevertJson(const app::RevertResult& r);
 
 void PrintCapability(const app::Capability& c, const Style& s);
+
+void PrintScan(const app::ScanResult& r, const Style& s);
+nlohmann::json ScanJson(const app::ScanResult& r);
 nlohmann::json CapabilityJson(const app::Capability& c);
 
 }  // namespace mps::cli

@@ -2,7 +2,7 @@
 
 #include <git2.h>
 
-#include <stdexcept>
+#include "engine/error.h"
 
 namespace mps::engine {
 
@@ -15,7 +15,7 @@ void EnsureInit() {
 
 [[noreturn]] void Fail(const char* what) {
   const git_error* e = git_error_last();
-  throw std::runtime_error(std::string(what) + ": " + (e && e->message ? e->message : "libgit2 error"));
+  throw Error(std::string(what) + ": " + (e && e->message ? e->message : "libgit2 error"));
 }
 
 }  // namespace
@@ -30,7 +30,7 @@ std::string BlobId(std::string_view bytes) {
 }
 
 std::string UnifiedDiff(std::string_view path, std::string_view before, std::string_view after,
-                        bool colour, int context_lines) {
+                        int context_lines) {
   EnsureInit();
   git_diff_options opts;
   git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
@@ -43,16 +43,11 @@ std::string UnifiedDiff(std::string_view path, std::string_view before, std::str
                              after.size(), b.c_str(), &opts) != 0) {
     Fail("diffing");
   }
-  const char* bold = colour ? "\x1b[1m" : "";
-  const char* cyan = colour ? "\x1b[36m" : "";
-  const char* red = colour ? "\x1b[31m" : "";
-  const char* green = colour ? "\x1b[32m" : "";
-  const char* reset = colour ? "\x1b[0m" : "";
   std::string out;
   size_t hunks = git_patch_num_hunks(patch);
   if (hunks > 0) {
-    out += std::string(bold) + "--- " + a + reset + "\n";
-    out += std::string(bold) + "+++ " + b + reset + "\n";
+    out += "--- " + a + "\n";
+    out += "+++ " + b + "\n";
   }
   for (size_t h = 0; h < hunks; ++h) {
     const git_diff_hunk* hunk = nullptr;
@@ -60,7 +55,7 @@ std::string UnifiedDiff(std::string_view path, std::string_view before, std::str
     git_patch_get_hunk(&hunk, &lines, patch, h);
     std::string header(hunk->header, hunk->header_len);
     while (!header.empty() && (header.back() == '\n' || header.back() == '\r')) header.pop_back();
-    out += std::string(cyan) + header + reset + "\n";
+    out += header + "\n";
     for (size_t l = 0; l < lines; ++l) {
       const git_diff_line* line = nullptr;
       git_patch_get_line_in_hunk(&line, patch, h, l);
@@ -68,8 +63,8 @@ std::string UnifiedDiff(std::string_view path, std::string_view before, std::str
       bool had_newline = !content.empty() && content.back() == '\n';
       if (had_newline) content.pop_back();
       switch (line->origin) {
-        case GIT_DIFF_LINE_ADDITION: out += std::string(green) + "+" + content + reset; break;
-        case GIT_DIFF_LINE_DELETION: out += std::string(red) + "-" + content + reset; break;
+        case GIT_DIFF_LINE_ADDITION: out += "+" + content; break;
+        case GIT_DIFF_LINE_DELETION: out += "-" + content; break;
         case GIT_DIFF_LINE_CONTEXT: out += " " + content; break;
         default: out += content; break;  // "\ No newline at end of file"
       }

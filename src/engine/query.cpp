@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/error.h"
 #include "engine/syntax.h"
 
 namespace mps::engine {
@@ -25,28 +26,29 @@ const char* DescribeError(TSQueryError error) {
   }
 }
 
+struct CursorDeleter {
+  void operator()(TSQueryCursor* c) const { ts_query_cursor_delete(c); }
+};
+
 }  // namespace
 
-TSNode Query::Match::First(std::string_view name) const {
-  auto it = captures.find(name);
-  if (it == captures.end() || it->second.empty()) return TSNode{};
-  return it->second.front();
-}
-
-std::variant<Query, QueryError> Query::Compile(std::string_view source) {
+Query Query::Compile(std::string_view source, Language language) {
+  const TSLanguage* grammar = Grammar(language);
+  if (grammar == nullptr) {
+    throw Error("this mps-patch was built without the " + std::string(LanguageName(language)) + " grammar");
+  }
   uint32_t error_offset = 0;
   TSQueryError error_type = TSQueryErrorNone;
-  TSQuery* raw = ts_query_new(PythonLanguage(), source.data(),
-                              static_cast<uint32_t>(source.size()), &error_offset, &error_type);
+  TSQuery* raw =
+      ts_query_new(grammar, source.data(), static_cast<uint32_t>(source.size()), &error_offset, &error_type);
   if (raw == nullptr) {
-    return QueryError{std::string(DescribeError(error_type)) + " in query near `" +
-                          std::string(source.substr(error_offset, 24)) + "`",
-                      LineOfOffset(source, error_offset)};
+    throw Error(std::string(), LineOfOffset(source, error_offset),
+                std::string(DescribeError(error_type)) + " in query near `" +
+                    std::string(source.substr(error_offset, 24)) + "`");
   }
   Query q;
   q.query_.reset(raw);
-  uint32_t captures = ts_query_capture_count(raw);
-  for (uint32_t i = 0; i < captures; ++i) {
+  for (uint32_t i = 0; i < ts_query_capture_count(raw); ++i) {
     uint32_t len = 0;
     const char* name = ts_query_capture_name_for_id(raw, i, &len);
     q.capture_names_.emplace_back(name, len);
@@ -59,17 +61,13 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
     const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(raw, pattern, &step_count);
     uint32_t pattern_line = LineOfOffset(source, ts_query_start_byte_for_pattern(raw, pattern));
     std::vector<const TSQueryPredicateStep*> current;
+    auto fail = [&](const std::string& why) { return Error(std::string(), pattern_line, why); };
     for (uint32_t i = 0; i < step_count; ++i) {
       if (steps[i].type != TSQueryPredicateStepTypeDone) {
         current.push_back(&steps[i]);
         continue;
       }
-      auto fail = [&](const std::string& why) {
-        return QueryError{why, pattern_line};
-      };
-      if (current.empty() || current[0]->type != TSQueryPredicateStepTypeString) {
-        return fail("malformed predicate");
-      }
+      if (current.empty() || current[0]->type != TSQueryPredicateStepTypeString) throw fail("malformed predicate");
       uint32_t len = 0;
       const char* s = ts_query_string_value_for_id(raw, current[0]->value_id, &len);
       std::string op(s, len);
@@ -81,18 +79,18 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
       } else if (op == "any-of?" || op == "not-any-of?") {
         p.kind = Predicate::Kind::kAnyOf;
       } else {
-        return fail("unsupported predicate #" + op +
-                    " (supported: eq?, not-eq?, match?, not-match?, any-of?, not-any-of?)");
+        throw fail("unsupported predicate #" + op +
+                   " (supported: eq?, not-eq?, match?, not-match?, any-of?, not-any-of?)");
       }
       p.negated = op.starts_with("not-");
       if (current.size() < 3 || current[1]->type != TSQueryPredicateStepTypeCapture) {
-        return fail("#" + op + " needs a capture and a value");
+        throw fail("#" + op + " needs a capture and a value");
       }
       p.capture = current[1]->value_id;
       for (size_t k = 2; k < current.size(); ++k) {
         if (current[k]->type == TSQueryPredicateStepTypeCapture) {
           if (p.kind != Predicate::Kind::kEq || current.size() != 3) {
-            return fail("#" + op + " compares a capture only with #eq?/#not-eq? and one capture");
+            throw fail("#" + op + " compares a capture only with #eq?/#not-eq? and one capture");
           }
           p.other_capture = static_cast<int>(current[k]->value_id);
           continue;
@@ -101,16 +99,20 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
         p.values.emplace_back(v, len);
       }
       if (p.kind != Predicate::Kind::kAnyOf && p.other_capture < 0 && p.values.size() != 1) {
-        return fail("#" + op + " takes exactly one value");
+        throw fail("#" + op + " takes exactly one value");
       }
       if (p.kind == Predicate::Kind::kMatch) {
         try {
-          p.regex = std::make_shared<std::regex>(p.values[0], std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          return fail("invalid regular expression in #" + op + ": " + e.what());
+          p.regex = std::make_shared<const Regex>(Regex::Compile(p.values[0]));
+        } catch (const Error& e) {
+          throw fail("#" + op + ": " + e.message());
+        }
+        if (!p.negated) {
+          std::string lit = p.regex->RequiredLiteral();
+          if (lit.size() >= 2) q.literals_[pattern].push_back(lit);
         }
       }
-      if (p.kind == Predicate::Kind::kEq && !p.negated && p.other_capture < 0) {
+      if (p.kind == Predicate::Kind::kEq && !p.negated && p.other_capture < 0 && !p.values[0].empty()) {
         q.literals_[pattern].push_back(p.values[0]);
       }
       q.predicates_[pattern].push_back(std::move(p));
@@ -120,20 +122,13 @@ std::variant<Query, QueryError> Query::Compile(std::string_view source) {
   return q;
 }
 
-bool Query::MayMatch(std::string_view bytes) const {
-  return std::any_of(literals_.begin(), literals_.end(), [&](const std::vector<std::string>& need) {
-    return std::all_of(need.begin(), need.end(),
-                       [&](const std::string& lit) { return bytes.find(lit) != std::string_view::npos; });
-  });
-}
-
 bool Query::HasCapture(std::string_view name) const {
   return std::find(capture_names_.begin(), capture_names_.end(), name) != capture_names_.end();
 }
 
 bool Query::Holds(const Predicate& p, const TSQueryMatch& m, std::string_view bytes) const {
   // A predicate over a capture holds when every node of that capture satisfies it.
-  auto text_of = [&](uint32_t capture) -> std::vector<std::string_view> {
+  auto text_of = [&](uint32_t capture) {
     std::vector<std::string_view> texts;
     for (uint16_t i = 0; i < m.capture_count; ++i) {
       if (m.captures[i].index == capture) texts.push_back(NodeText(m.captures[i].node, bytes));
@@ -153,35 +148,41 @@ bool Query::Holds(const Predicate& p, const TSQueryMatch& m, std::string_view by
           ok = text == p.values[0];
         }
         break;
-      case Predicate::Kind::kMatch:
-        ok = std::regex_search(text.begin(), text.end(), *p.regex);
-        break;
-      case Predicate::Kind::kAnyOf:
-        ok = std::find(p.values.begin(), p.values.end(), text) != p.values.end();
-        break;
+      case Predicate::Kind::kMatch: ok = p.regex->Search(text); break;
+      case Predicate::Kind::kAnyOf: ok = std::find(p.values.begin(), p.values.end(), text) != p.values.end(); break;
     }
     if (ok == p.negated) return false;
   }
   return true;
 }
 
-std::vector<Query::Match> Query::Run(TSNode node, std::string_view bytes) const {
+std::vector<Match> Query::Run(TSNode node, std::string_view bytes, std::string_view anchor) const {
   std::vector<Match> out;
-  TSQueryCursor* cursor = ts_query_cursor_new();
-  ts_query_cursor_exec(cursor, query_.get(), node);
+  std::unique_ptr<TSQueryCursor, CursorDeleter> cursor(ts_query_cursor_new());
+  ts_query_cursor_exec(cursor.get(), query_.get(), node);
   TSQueryMatch m;
-  while (ts_query_cursor_next_match(cursor, &m)) {
+  while (ts_query_cursor_next_match(cursor.get(), &m)) {
     const auto& preds = predicates_[m.pattern_index];
-    bool ok = std::all_of(preds.begin(), preds.end(),
-                          [&](const Predicate& p) { return Holds(p, m, bytes); });
-    if (!ok) continue;
+    if (!std::all_of(preds.begin(), preds.end(), [&](const Predicate& p) { return Holds(p, m, bytes); })) continue;
     Match match;
     for (uint16_t i = 0; i < m.capture_count; ++i) {
-      match.captures[capture_names_[m.captures[i].index]].push_back(m.captures[i].node);
+      TSNode n = m.captures[i].node;
+      Capture& c = match.captures[capture_names_[m.captures[i].index]];
+      if (c.nodes.empty()) c.start = ts_node_start_byte(n);
+      c.nodes.push_back(n);
+      c.start = std::min(c.start, ts_node_start_byte(n));
+      c.end = std::max(c.end, ts_node_end_byte(n));
+    }
+    if (anchor.empty()) {
+      if (m.capture_count == 0) continue;
+      match.node = m.captures[0].node;
+    } else {
+      const Capture* a = match.Find(anchor);
+      if (a == nullptr) continue;
+      match.node = a->nodes.front();
     }
     out.push_back(std::move(match));
   }
-  ts_query_cursor_delete(cursor);
   return out;
 }
 

@@ -1,34 +1,126 @@
 #pragma once
-// A rule as the engine runs it. The rules module builds these from rule files;
-// the engine knows no rule by name.
+// Rules as the engine runs them, compiled from rule files by src/rules. The
+// engine knows no rule by name: everything a rule does is in these fields.
+#include <tree_sitter/api.h>
+
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/language.h"
+#include "engine/pattern.h"
 #include "engine/query.h"
+#include "engine/regex.h"
 #include "engine/template.h"
 
 namespace mps::engine {
 
-// A fact about the code around a site, found by a query over an enclosing node.
+// A check on what a metavariable (or query capture) stands for.
+struct Constraint {
+  std::string var;
+  std::vector<Regex> match;      // each must match somewhere in the text
+  std::vector<Regex> not_match;  // none may match
+  std::vector<std::string> any_of;
+  std::vector<std::string> kinds;  // allowed node types
+  std::vector<Pattern> patterns;   // the node must match one; their metavariables join the match
+};
+
+// A raw query is compiled on first use: tree-sitter's query analysis is costly
+// and most runs never need most queries.
+class LazyQuery {
+ public:
+  LazyQuery(std::string source, Language language, std::string origin, uint32_t line);
+  const Query& Get() const;  // throws mps::Error (with origin and line) if it does not compile
+  const std::string& Source() const { return source_; }
+
+ private:
+  std::string source_;
+  Language language_;
+  std::string origin_;
+  uint32_t line_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<Query> query_;
+  mutable std::unique_ptr<std::string> error_;
+};
+
+// How a rule finds code: any of several patterns, or one raw query whose
+// `anchor` capture is the match; then every constraint must hold.
+struct Finder {
+  std::vector<Pattern> patterns;
+  std::shared_ptr<LazyQuery> query;
+  std::string anchor;  // raw query: the capture that is the match (site, aware, ...)
+  std::vector<Constraint> where;
+  // For the prefilter, one set per alternative: all of a set's literals must
+  // occur in the text for that alternative to match. Empty: no prefilter.
+  std::vector<std::vector<std::string>> literal_sets;
+  bool Empty() const { return patterns.empty() && !query; }
+  bool MayMatch(std::string_view text) const;
+};
+
+// A fact about the code around a site: `find` matches inside an enclosing
+// node of type `scope` (the nearest, or any of them).
 struct Condition {
   std::string name;
-  std::string scope;   // node type of the nearest enclosing node to search, e.g. class_definition
-  bool before = false; // only matches that end before the site count
-  std::optional<Query> query;
+  std::string origin;
+  std::vector<std::string> scope;  // node types; "module" is the whole file
+  bool any_ancestor = false;  // any enclosing `scope`, not just the nearest
+  bool before = false;        // only matches that end before the site count
+  std::string site_in;        // the site must lie in this field of the scope node
+  std::string look_in;        // search only this field of the scope node
+  Finder find;
 };
+
+struct Requirement {
+  const Condition* condition = nullptr;
+  bool negated = false;
+};
+
+// Code inserted once near the top of a file that a rewrite relies on.
+struct Helper {
+  std::string name;
+  std::string origin;
+  std::string defines;  // the top-level name it defines: present means inserted
+  Template code;
+};
+
+enum class RuleKind { kRewrite, kAttention };
 
 struct Rule {
   std::string id;
   std::string summary;
-  std::string language = "python";
+  std::string origin;
+  Language language = Language::kPython;
+  RuleKind kind = RuleKind::kRewrite;
   std::vector<std::string> files;  // globs over paths relative to the target
-  std::optional<Query> query;      // matches unpatched code; `@site` is replaced
+  Finder find;
+  std::string site;  // metavariable whose extent is replaced; empty: the whole match
+  bool statement = false;  // the match must stand alone as a statement
+  std::vector<Requirement> requires_;
+  std::vector<const Condition*> conditions;  // every condition the rule tests
+  // kRewrite
   Template replacement;
-  std::optional<Query> aware;      // matches MPS-aware code; `@aware` is its extent
-  std::vector<Condition> conditions;
-  std::vector<std::string> requires_;  // condition names that must hold ("!name" negates)
-  std::string origin;                   // where the rule came from, for messages
+  Finder aware;  // MPS-aware code; the match is its extent
+  std::vector<const Helper*> helpers;
+  // kAttention
+  std::string message;
+  bool fallback_helps = false;          // PYTORCH_ENABLE_MPS_FALLBACK=1 would avoid the failure
+  std::optional<std::string> mps_since;  // torch release from which MPS has what this needs
+};
+
+// A loaded and compiled set of rules, with the shared pieces they reference
+// (deques: rules point into them).
+struct RuleSet {
+  std::vector<Rule> rules;
+  std::deque<Condition> conditions;
+  std::deque<Helper> helpers;
+  RuleSet() = default;
+  RuleSet(RuleSet&&) = default;
+  RuleSet& operator=(RuleSet&&) = default;
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
 };
 
 }  // namespace mps::engine

@@ -1,57 +1,63 @@
 #include "engine/syntax.h"
 
-#include <stdexcept>
+#include <array>
 
-extern "C" const TSLanguage* tree_sitter_python(void);
+#include "engine/error.h"
 
 namespace mps::engine {
 
-const TSLanguage* PythonLanguage() { return tree_sitter_python(); }
-
 namespace {
+
 struct ParserDeleter {
   void operator()(TSParser* parser) const { ts_parser_delete(parser); }
 };
+using ParserPtr = std::unique_ptr<TSParser, ParserDeleter>;
+
+// One parser per thread and language: a parser is reusable but not shareable.
+TSParser* ThreadParser(Language language) {
+  thread_local std::array<ParserPtr, 2> parsers;
+  ParserPtr& p = parsers[static_cast<size_t>(language)];
+  if (!p) {
+    const TSLanguage* grammar = Grammar(language);
+    if (grammar == nullptr) {
+      throw Error("this mps-patch was built without the " + std::string(LanguageName(language)) + " grammar",
+                  "rebuild it with the grammars pinned in grammars/");
+    }
+    ParserPtr fresh(ts_parser_new());
+    if (!ts_parser_set_language(fresh.get(), grammar)) {
+      throw Error("the tree-sitter runtime cannot load the " + std::string(LanguageName(language)) +
+                      " grammar (ABI mismatch)",
+                  "rebuild with the runtime pinned in grammars/");
+    }
+    p = std::move(fresh);
+  }
+  return p.get();
+}
+
 }  // namespace
 
-Syntax Parse(std::string_view bytes) {
-  // A parser is cheap next to parsing itself, and a fresh one keeps Parse
-  // free of shared state.
-  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
-  if (!ts_parser_set_language(parser.get(), PythonLanguage())) {
-    throw std::runtime_error(
-        "the tree-sitter runtime cannot load the Python grammar (ABI mismatch); "
-        "rebuild with the runtime pinned in grammars/");
+Syntax Parse(std::string_view bytes, Language language) {
+  TSParser* parser = ThreadParser(language);
+  TSTree* tree = ts_parser_parse_string(parser, nullptr, bytes.data(), static_cast<uint32_t>(bytes.size()));
+  if (tree == nullptr) {
+    ts_parser_reset(parser);
+    throw Error("tree-sitter failed to parse the input");
   }
-  TSTree* tree = ts_parser_parse_string(parser.get(), nullptr, bytes.data(),
-                                        static_cast<uint32_t>(bytes.size()));
-  if (tree == nullptr) throw std::runtime_error("tree-sitter failed to parse the input");
   return Syntax{bytes, TreePtr(tree)};
 }
 
 std::optional<TSNode> FirstProblem(TSNode root) {
   if (!ts_node_has_error(root)) return std::nullopt;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  std::optional<TSNode> found;
+  TreeCursor cursor(root);
   for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
-    if (ts_node_is_error(node) || ts_node_is_missing(node)) {
-      found = node;
-      break;
+    TSNode node = cursor.Node();
+    if (ts_node_is_error(node) || ts_node_is_missing(node)) return node;
+    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(cursor.get())) continue;
+    for (;;) {
+      if (ts_tree_cursor_goto_next_sibling(cursor.get())) break;
+      if (!ts_tree_cursor_goto_parent(cursor.get())) return std::nullopt;
     }
-    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    bool moved = false;
-    while (!moved) {
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        moved = true;
-      } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-        break;
-      }
-    }
-    if (!moved) break;
   }
-  ts_tree_cursor_delete(&cursor);
-  return found;
 }
 
 }  // namespace mps::engine

@@ -1,14 +1,14 @@
 #pragma once
-// RAII ownership of tree-sitter parsers and trees for Python sources.
+// RAII ownership of tree-sitter trees and cursors, and parsing.
 #include <tree_sitter/api.h>
 
 #include <memory>
 #include <optional>
 #include <string_view>
 
-namespace mps::engine {
+#include "engine/language.h"
 
-const TSLanguage* PythonLanguage();
+namespace mps::engine {
 
 struct TreeDeleter {
   void operator()(TSTree* tree) const { ts_tree_delete(tree); }
@@ -22,7 +22,23 @@ struct Syntax {
   TSNode Root() const { return ts_tree_root_node(tree.get()); }
 };
 
-Syntax Parse(std::string_view bytes);
+// Parses with this thread's parser for the language; throws mps::Error when
+// the grammar is missing from this build or the runtime rejects it.
+Syntax Parse(std::string_view bytes, Language language = Language::kPython);
+
+// A tree cursor that is deleted with its scope.
+class TreeCursor {
+ public:
+  explicit TreeCursor(TSNode node) : cursor_(ts_tree_cursor_new(node)) {}
+  ~TreeCursor() { ts_tree_cursor_delete(&cursor_); }
+  TreeCursor(const TreeCursor&) = delete;
+  TreeCursor& operator=(const TreeCursor&) = delete;
+  TSTreeCursor* get() { return &cursor_; }
+  TSNode Node() const { return ts_tree_cursor_current_node(&cursor_); }
+
+ private:
+  TSTreeCursor cursor_;
+};
 
 // First ERROR or MISSING node in document order, if any.
 std::optional<TSNode> FirstProblem(TSNode root);

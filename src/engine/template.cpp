@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/error.h"
+
 namespace mps::engine {
 
 namespace {
@@ -25,11 +27,11 @@ bool Template::MultiLine() const {
                        [](const TemplateLine& l) { return l.kind == TemplateLine::Kind::kText; }) > 1;
 }
 
-std::variant<Template, TemplateError> ParseTemplate(std::string_view text) {
+Template ParseTemplate(std::string_view text) {
   Template t;
   // TOML keeps the newline before the closing quotes; it is not a line.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  if (text.empty()) return TemplateError{"the template is empty", 1};
+  if (text.empty()) throw Error(std::string(), 1, "the template is empty");
   int depth = 0;
   std::vector<bool> seen_else;
   uint32_t number = 0;
@@ -45,20 +47,20 @@ std::variant<Template, TemplateError> ParseTemplate(std::string_view text) {
     line.line = number;
     if (trimmed.starts_with("{{#if ") || trimmed.starts_with("{{#unless ")) {
       bool is_if = trimmed.starts_with("{{#if ");
-      if (!trimmed.ends_with("}}")) return TemplateError{"unclosed `{{`", number};
+      if (!trimmed.ends_with("}}")) throw Error(std::string(), number, "unclosed `{{`");
       std::string_view name = Trim(trimmed.substr(is_if ? 6 : 10, trimmed.size() - (is_if ? 8 : 12)));
-      if (!IsName(name)) return TemplateError{"condition name expected after `{{#if`", number};
+      if (!IsName(name)) throw Error(std::string(), number, "condition name expected after `{{#if`");
       line.kind = is_if ? TemplateLine::Kind::kIf : TemplateLine::Kind::kUnless;
       line.text = std::string(name);
       t.conditions.insert(line.text);
       ++depth;
       seen_else.push_back(false);
     } else if (trimmed == "{{else}}") {
-      if (depth == 0 || seen_else.back()) return TemplateError{"`{{else}}` without an open `{{#if}}`", number};
+      if (depth == 0 || seen_else.back()) throw Error(std::string(), number, "`{{else}}` without an open `{{#if}}`");
       seen_else.back() = true;
       line.kind = TemplateLine::Kind::kElse;
     } else if (trimmed == "{{/if}}" || trimmed == "{{/unless}}") {
-      if (depth == 0) return TemplateError{"`{{/if}}` without an open `{{#if}}`", number};
+      if (depth == 0) throw Error(std::string(), number, "`{{/if}}` without an open `{{#if}}`");
       --depth;
       seen_else.pop_back();
       line.kind = TemplateLine::Kind::kEnd;
@@ -66,24 +68,24 @@ std::variant<Template, TemplateError> ParseTemplate(std::string_view text) {
       size_t spaces = raw.find_first_not_of(' ');
       if (spaces == std::string_view::npos) spaces = raw.size();
       if (raw.substr(0, spaces).size() % 4 != 0 || (spaces < raw.size() && raw[spaces] == '\t')) {
-        return TemplateError{"indent template lines with multiples of four spaces", number};
+        throw Error(std::string(), number, "indent template lines with multiples of four spaces");
       }
       line.level = static_cast<int>(spaces / 4);
       line.text = std::string(raw.substr(spaces));
       for (size_t open = line.text.find("{{"); open != std::string::npos;
            open = line.text.find("{{", open + 2)) {
         size_t close = line.text.find("}}", open);
-        if (close == std::string::npos) return TemplateError{"unclosed `{{`", number};
+        if (close == std::string::npos) throw Error(std::string(), number, "unclosed `{{`");
         std::string name(Trim(std::string_view(line.text).substr(open + 2, close - open - 2)));
-        if (!IsName(name)) return TemplateError{"`{{" + name + "}}` is not a capture name", number};
+        if (!IsName(name)) throw Error(std::string(), number, "`{{" + name + "}}` is not a capture name");
         t.placeholders.insert(name);
       }
     }
     t.lines.push_back(std::move(line));
   }
-  if (depth != 0) return TemplateError{"`{{#if}}` is never closed with `{{/if}}`", number};
+  if (depth != 0) throw Error(std::string(), number, "`{{#if}}` is never closed with `{{/if}}`");
   if (!t.lines.empty() && t.lines.front().kind == TemplateLine::Kind::kText && t.lines.front().level != 0) {
-    return TemplateError{"the first line continues the site's line: do not indent it", 1};
+    throw Error(std::string(), 1, "the first line continues the site's line: do not indent it");
   }
   return t;
 }

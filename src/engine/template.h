@@ -1,21 +1,16 @@
 #pragma once
-// Replacement templates: `{{capture}}` inserts a capture's text; lines holding
-// only `{{#if cond}}`, `{{#unless cond}}`, `{{else}}`, `{{/if}}` keep or drop
-// the lines between them. Indentation is written in steps of four spaces and
+// Replacement templates: `{{NAME}}` inserts what metavariable $NAME matched
+// (`{{param.NAME}}` a parameter of the run); lines holding only `{{#if cond}}`,
+// `{{#unless cond}}`, `{{else}}`, `{{/if}}` keep or drop the lines between
+// them (a condition, or a metavariable that matched some text). Indentation is written in steps of four spaces and
 // is re-expressed in the target file's own indent unit.
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace mps::engine {
-
-struct TemplateError {
-  std::string message;
-  uint32_t line = 1;  // 1-based, within the template text
-};
 
 struct TemplateLine {
   enum class Kind { kText, kIf, kUnless, kElse, kEnd } kind = Kind::kText;
@@ -31,7 +26,8 @@ struct Template {
   bool MultiLine() const;
 };
 
-std::variant<Template, TemplateError> ParseTemplate(std::string_view text);
+// Throws mps::Error with the line within the template text.
+Template ParseTemplate(std::string_view text);
 
 struct RenderInput {
   std::map<std::string, std::string, std::less<>> captures;

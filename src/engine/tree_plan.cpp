@@ -29,27 +29,14 @@ void Erase(Manifest& m, std::string_view path) {
   std::erase_if(m.entries, [&](const ManifestEntry& e) { return e.path == path; });
 }
 
-std::vector<const Rule*> Selected(const std::vector<const Rule*>& rules,
-                                  const std::vector<std::string>& only) {
-  if (only.empty()) return rules;
-  std::vector<const Rule*> out;
-  for (const Rule* r : rules) {
-    if (std::find(only.begin(), only.end(), r->id) != only.end()) out.push_back(r);
-  }
-  return out;
-}
-
 }  // namespace
 
-ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>& rules,
-                    const Manifest& manifest, const std::vector<std::string>& only_rules,
-                    bool keep_going) {
+ApplyPlan PlanApply(std::vector<PlannedFile> files, const Manifest& manifest, bool keep_going) {
   ApplyPlan out;
   out.manifest = manifest;
-  for (const FileState& f : files) {
-    std::vector<const Rule*> applicable = Selected(RulesFor(f.path, rules), only_rules);
-    if (applicable.empty()) continue;
-    FilePlan plan = PlanFile(f.bytes, applicable);
+  for (PlannedFile& pf : files) {
+    const FileState& f = pf.state;
+    FilePlan& plan = pf.plan;
     FileOutcome o{f.path, FileOutcome::Kind::kAlreadyPatched, {}, {}, {}, {}, {}, 0};
     if (plan.error) {
       o.kind = FileOutcome::Kind::kBlocked;
@@ -60,9 +47,9 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
       continue;
     }
     if (plan.edits.empty()) {
-      if (plan.before.problem_line) {
+      if (plan.before.problem_line && plan.before.unpatched.empty() && plan.before.aware.empty()) {
         o.kind = FileOutcome::Kind::kUnparsable;
-        o.error = "does not parse as Python; no rule could look inside it";
+        o.error = plan.before.problem + "; no rule could look inside it";
         o.error_line = *plan.before.problem_line;
         out.files.push_back(std::move(o));
       } else if (!plan.before.aware.empty()) {
@@ -71,7 +58,7 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
       continue;
     }
     o.kind = FileOutcome::Kind::kPatched;
-    std::string current = BlobId(f.bytes);
+    const std::string& current = f.blob;
     const ManifestEntry* rec = manifest.Find(f.path);
     ManifestEntry entry{f.path, {}, current, BlobId(plan.patched)};
     // The backup must always hold the bytes from before mps-patch first touched
@@ -87,6 +74,7 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
       out.backups.push_back({f.path, f.bytes, f.mode});
     }
     for (const Edit& e : plan.edits) {
+      if (e.helper) continue;
       if (std::find(entry.rules.begin(), entry.rules.end(), e.rule_id) == entry.rules.end()) {
         entry.rules.push_back(e.rule_id);
       }
@@ -107,29 +95,30 @@ ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>
   return out;
 }
 
-VerifyReport PlanVerify(const std::vector<FileState>& files, const std::vector<Rule>& rules,
-                        const Manifest& manifest) {
+VerifyReport PlanVerify(const std::vector<PlannedFile>& files, const Manifest& manifest) {
   VerifyReport out;
   std::set<std::string> seen;
-  for (const FileState& f : files) {
+  for (const PlannedFile& pf : files) {
+    const FileState& f = pf.state;
+    const Analysis& a = pf.plan.before;
     seen.insert(f.path);
-    std::vector<const Rule*> applicable = RulesFor(f.path, rules);
     const ManifestEntry* rec = manifest.Find(f.path);
-    if (applicable.empty() && !rec) continue;
-    Analysis a = Analyze(f.bytes, applicable);
-    VerifyFile v{f.path, VerifyFile::Kind::kPatched, a.unpatched, a.aware, 0};
+    VerifyFile v{f.path, VerifyFile::Kind::kPatched, a.unpatched, a.aware, a.attention, 0, a.problem};
     out.unpatched_sites += a.unpatched.size();
     out.aware_sites += a.aware.size();
+    out.attention += a.attention.size();
     if (!a.unpatched.empty()) {
       v.kind = VerifyFile::Kind::kNotPatched;
+    } else if (!a.attention.empty()) {
+      v.kind = VerifyFile::Kind::kNeedsAttention;
     } else if (a.problem_line && a.aware.empty()) {
       v.kind = VerifyFile::Kind::kUnparsable;
       v.problem_line = *a.problem_line;
-    } else if (rec && BlobId(f.bytes) != rec->patched_blob) {
+    } else if (rec && f.blob != rec->patched_blob) {
       v.kind = VerifyFile::Kind::kChangedSincePatched;
     } else if (rec && !f.backup) {
       v.kind = VerifyFile::Kind::kBackupMissing;
-    } else if (a.aware.empty()) {
+    } else if (a.aware.empty() && a.attention.empty()) {
       continue;  // nothing device-related here
     }
     out.files.push_back(std::move(v));
@@ -148,7 +137,7 @@ RevertPlan PlanRevert(const std::vector<FileState>& files, const Manifest& manif
   for (const FileState& f : files) {
     const ManifestEntry* rec = manifest.Find(f.path);
     RevertFile r{f.path, RevertFile::Kind::kRestore, {}};
-    std::string current = BlobId(f.bytes);
+    const std::string& current = f.blob;
     auto refuse = [&](std::string why) {
       r.kind = RevertFile::Kind::kRefused;
       r.reason = std::move(why);

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
+#include "engine/scan.h"
 
 namespace mps::engine {
 
@@ -24,12 +24,21 @@ struct Manifest {
 };
 
 // One source file as found on disk, with its backup and its manifest record.
+// `bytes` may be dropped (left empty) once `blob` is known and nothing will
+// be written from them.
 struct FileState {
   std::string path;
   std::string bytes;
+  std::string blob;  // git blob id of the file's bytes
   std::optional<std::string> backup;
   uint32_t mode = 0644;         // permission bits of the file
   uint32_t backup_mode = 0644;  // and of its backup, when there is one
+};
+
+// A file with what the rules found in it (apply: the planned rewrite).
+struct PlannedFile {
+  FileState state;
+  FilePlan plan;
 };
 
 // Bytes to put at a path (relative to the target root), with their mode.
@@ -58,17 +67,18 @@ struct ApplyPlan {
   bool blocked = false;                     // some file with sites cannot be patched safely
 };
 
-ApplyPlan PlanApply(const std::vector<FileState>& files, const std::vector<Rule>& rules,
-                    const Manifest& manifest, const std::vector<std::string>& only_rules,
-                    bool keep_going);
+// `files`: every file the rules found something in, plus every recorded one.
+ApplyPlan PlanApply(std::vector<PlannedFile> files, const Manifest& manifest, bool keep_going);
 
 // ---- verify ----
 struct VerifyFile {
   std::string path;
-  enum class Kind { kPatched, kNotPatched, kChangedSincePatched, kBackupMissing, kUnparsable } kind;
+  enum class Kind { kPatched, kNotPatched, kNeedsAttention, kChangedSincePatched, kBackupMissing, kUnparsable } kind;
   std::vector<Site> unpatched;
   std::vector<Site> aware;
+  std::vector<Attention> attention;
   uint32_t problem_line = 0;
+  std::string problem;
 };
 
 struct VerifyReport {
@@ -76,10 +86,12 @@ struct VerifyReport {
   std::vector<std::string> missing;  // recorded in the manifest, gone from disk
   size_t unpatched_sites = 0;
   size_t aware_sites = 0;
+  size_t attention = 0;
 };
 
-VerifyReport PlanVerify(const std::vector<FileState>& files, const std::vector<Rule>& rules,
-                        const Manifest& manifest);
+// `files`: every file the rules found something in, plus every recorded one
+// (their `plan.before` is the analysis; no edits are needed).
+VerifyReport PlanVerify(const std::vector<PlannedFile>& files, const Manifest& manifest);
 
 // ---- revert ----
 struct RevertFile {

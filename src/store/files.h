@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/paths.h"
+
 namespace mps::store {
 
 namespace fs = std::filesystem;
@@ -17,13 +19,21 @@ namespace fs = std::filesystem;
 // An error that names the file and says what to do next.
 class StoreError : public std::runtime_error {
  public:
+  // The file's name is shown with any bytes that are not UTF-8 escaped, so the
+  // message can always be printed and put into JSON.
   StoreError(const fs::path& file, const std::string& what, const std::string& next)
-      : std::runtime_error(file.string() + ": " + what + (next.empty() ? "" : "; " + next)),
-        file_(file) {}
+      : std::runtime_error(Printable(file.string()) + ": " + what + (next.empty() ? "" : "; " + next)),
+        file_(file),
+        detail_(what),
+        next_(next) {}
   const fs::path& file() const { return file_; }
+  const std::string& detail() const { return detail_; }  // what went wrong, without the file
+  const std::string& next() const { return next_; }
 
  private:
   fs::path file_;
+  std::string detail_;
+  std::string next_;
 };
 
 struct FileData {

@@ -70,7 +70,7 @@ std::vector<engine::FileState> ReadStates(const Target& t, const std::vector<std
     std::optional<FileData> data = ReadFile(t.Abs(rel));
     if (!data) continue;
     std::optional<FileData> backup = ReadFile(t.BackupOf(rel));
-    engine::FileState s{rel, std::move(data->bytes), std::nullopt, data->mode, 0644};
+    engine::FileState s{rel, std::move(data->bytes), {}, std::nullopt, data->mode, 0644};
     if (backup) {
       s.backup = std::move(backup->bytes);
       s.backup_mode = backup->mode;
@@ -196,7 +196,7 @@ void CommitAll(const std::vector<Write>& writes) {
         undo_failures += std::string("\n  could not undo ") + again.what();
       }
     }
-    throw StoreError(e.file(), std::string(e.what()).substr(e.file().string().size() + 2),
+    throw StoreError(e.file(), e.detail(),
                      undo_failures.empty()
                          ? "every file written before it was put back; nothing changed"
                          : "rolling back failed too:" + undo_failures);

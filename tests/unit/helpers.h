@@ -1,26 +1,33 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/git.h"
 #include "engine/rule.h"
+#include "engine/scan.h"
+#include "engine/tree_plan.h"
 #include "rules/load.h"
 
 namespace mps::test {
 
 // The rules built into the binary, as mps-patch loads them.
-inline const std::vector<engine::Rule>& BuiltinRules() {
-  static const std::vector<engine::Rule> rules = rules::Load(rules::EmbeddedSources()).rules;
+inline const engine::RuleSet& BuiltinRules() {
+  static const engine::RuleSet rules = [] {
+    rules::Compiled c = rules::Compile(rules::ReadSpecs(rules::EmbeddedSources()));
+    return std::move(c.set);
+  }();
   return rules;
 }
 
-inline std::vector<const engine::Rule*> Ptrs(const std::vector<engine::Rule>& rules) {
+inline std::vector<const engine::Rule*> Ptrs(const engine::RuleSet& rules) {
   std::vector<const engine::Rule*> out;
-  for (const auto& r : rules) out.push_back(&r);
+  for (const auto& r : rules.rules) out.push_back(&r);
   return out;
 }
 
 inline const engine::Rule* Builtin(const std::string& id) {
-  for (const auto& r : BuiltinRules()) {
+  for (const auto& r : BuiltinRules().rules) {
     if (r.id == id) return &r;
   }
   return nullptr;
@@ -29,6 +36,24 @@ inline const engine::Rule* Builtin(const std::string& id) {
 inline std::string Replace(std::string s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
   return s;
+}
+
+// A file as the store reads it: bytes, blob id, backup and modes.
+inline engine::FileState State(std::string path, std::string bytes, std::optional<std::string> backup = std::nullopt,
+                               uint32_t mode = 0644, uint32_t backup_mode = 0644) {
+  std::string blob = engine::BlobId(bytes);
+  return engine::FileState{std::move(path), std::move(bytes), std::move(blob), std::move(backup), mode, backup_mode};
+}
+
+// Files planned with the built-in rules, as the pipeline hands them to PlanApply.
+inline std::vector<engine::PlannedFile> Planned(const std::vector<engine::FileState>& files,
+                                                const std::vector<std::string>& only = {}) {
+  std::vector<engine::PlannedFile> out;
+  for (const engine::FileState& f : files) {
+    std::vector<const engine::Rule*> rules = engine::RulesFor(f.path, BuiltinRules(), only);
+    out.push_back({f, engine::PlanFile(f.bytes, rules)});
+  }
+  return out;
 }
 
 }  // namespace mps::test

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "engine/error.h"
 #include "engine/query.h"
 #include "engine/syntax.h"
 
@@ -7,14 +8,21 @@ using namespace mps::engine;
 
 namespace {
 std::vector<std::string> Texts(const std::string& query, std::string_view src, const char* cap) {
-  auto q = Query::Compile(query);
-  REQUIRE(std::holds_alternative<Query>(q));
+  Query q = Query::Compile(query, Language::kPython);
   Syntax s = Parse(src);
   std::vector<std::string> out;
-  for (const auto& m : std::get<Query>(q).Run(s.Root(), src)) {
-    out.emplace_back(NodeText(m.First(cap), src));
-  }
+  for (const auto& m : q.Run(s.Root(), src, cap)) out.emplace_back(NodeText(m.node, src));
   return out;
+}
+
+uint32_t ErrorLine(const std::string& query) {
+  try {
+    Query::Compile(query, Language::kPython);
+  } catch (const mps::Error& e) {
+    return e.line();
+  }
+  FAIL("the query compiled");
+  return 0;
 }
 }  // namespace
 
@@ -32,14 +40,9 @@ TEST_CASE("query: predicates filter matches") {
 }
 
 TEST_CASE("query: errors name the line within the query") {
-  auto bad = Query::Compile("(assignment\n  left: (identifier) @x\n  (nosuchnode))");
-  REQUIRE(std::holds_alternative<QueryError>(bad));
-  CHECK(std::get<QueryError>(bad).line == 3);
-  auto pred = Query::Compile("((identifier) @x (#frobnicate? @x \"a\"))");
-  REQUIRE(std::holds_alternative<QueryError>(pred));
-  CHECK(std::get<QueryError>(pred).message.find("frobnicate") != std::string::npos);
-  auto regex = Query::Compile("((identifier) @x (#match? @x \"([\"))");
-  REQUIRE(std::holds_alternative<QueryError>(regex));
+  CHECK(ErrorLine("(assignment\n  left: (identifier) @x\n  (nosuchnode))") == 3);
+  CHECK(ErrorLine("((identifier) @x\n (#frobnicate? @x \"a\"))") == 1);
+  CHECK(ErrorLine("((identifier) @x (#match? @x \"([\"))") == 1);
 }
 
 TEST_CASE("syntax: the first ERROR or MISSING node is found") {
@@ -50,12 +53,14 @@ TEST_CASE("syntax: the first ERROR or MISSING node is found") {
   CHECK(FirstProblem(s.Root()).has_value());
 }
 
-TEST_CASE("query: MayMatch rules out text that lacks a pattern's #eq? literals") {
-  auto q = Query::Compile("((identifier) @x (#eq? @x \"torch\"))\n((integer) @n)");
-  REQUIRE(std::holds_alternative<Query>(q));
-  CHECK(std::get<Query>(q).MayMatch("x = 1"));  // second pattern needs no literal
-  auto only = Query::Compile("((identifier) @x (#eq? @x \"torch\") (#not-eq? @x \"numpy\"))");
-  REQUIRE(std::holds_alternative<Query>(only));
-  CHECK_FALSE(std::get<Query>(only).MayMatch("import numpy"));
-  CHECK(std::get<Query>(only).MayMatch("import torch"));
+TEST_CASE("query: literal sets come from #eq? values and the fixed text of #match? regexes") {
+  Query q = Query::Compile(
+      "((identifier) @x (#eq? @x \"torch\") (#not-eq? @x \"numpy\"))\n"
+      "((string) @s (#match? @s \"^[\\\"']cuda:\"))\n"
+      "((integer) @n)",
+      Language::kPython);
+  REQUIRE(q.LiteralSets().size() == 3);
+  CHECK(q.LiteralSets()[0] == std::vector<std::string>{"torch"});
+  CHECK(q.LiteralSets()[1] == std::vector<std::string>{"cuda:"});
+  CHECK(q.LiteralSets()[2].empty());
 }

@@ -6,6 +6,8 @@
 
 using namespace mps::engine;
 using mps::test::BuiltinRules;
+using mps::test::Planned;
+using mps::test::State;
 
 namespace {
 
@@ -15,8 +17,11 @@ const std::string kOriginal =
     "    def __init__(self, GPU=0):\n"
     "        self.device = torch.device(\"cuda:%d\" % (GPU) if torch.cuda.is_available() and GPU >= 0 else \"cpu\")\n";
 
-ApplyPlan ApplyOne(const FileState& f, const Manifest& m = {}) {
-  return PlanApply({f}, BuiltinRules(), m, {}, false);
+ApplyPlan ApplyOne(const FileState& f, const Manifest& m = {}) { return PlanApply(Planned({f}), m, false); }
+
+// Verify sees what the rules found in each file.
+VerifyReport VerifyAll(const std::vector<FileState>& files, const Manifest& m) {
+  return PlanVerify(Planned(files), m);
 }
 
 }  // namespace
@@ -27,7 +32,7 @@ TEST_CASE("blob ids are git's") {
 }
 
 TEST_CASE("apply plan: a first apply backs up the original and records both ids") {
-  ApplyPlan p = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan p = ApplyOne(State("m.py", kOriginal, std::nullopt));
   REQUIRE(p.writes.size() == 1);
   REQUIRE(p.backups.size() == 1);
   CHECK(p.backups[0].bytes == kOriginal);
@@ -39,9 +44,9 @@ TEST_CASE("apply plan: a first apply backs up the original and records both ids"
 }
 
 TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the current file") {
-  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   std::string reinstalled = kOriginal + "# new release\n";
-  ApplyPlan again = ApplyOne({"m.py", reinstalled, kOriginal}, first.manifest);
+  ApplyPlan again = ApplyOne(State("m.py", reinstalled, kOriginal), first.manifest);
   REQUIRE(again.backups.size() == 1);
   CHECK(again.backups[0].bytes == reinstalled);
   CHECK(again.files[0].backup_note == "refreshed");
@@ -49,20 +54,20 @@ TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the 
 }
 
 TEST_CASE("apply plan: a patched file with new sites keeps the true original as backup") {
-  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   // The file is exactly what we wrote; a user rule set now finds more to do.
   std::string patched = first.writes[0].bytes + "torch.cuda.empty_cache()\n";
   Manifest m = first.manifest;
   m.entries[0].patched_blob = BlobId(patched);
-  ApplyPlan more = ApplyOne({"m.py", patched, kOriginal}, m);
+  ApplyPlan more = ApplyOne(State("m.py", patched, kOriginal), m);
   CHECK(more.backups.empty());
   CHECK(more.files[0].backup_note == "kept");
   CHECK(more.manifest.entries[0].original_blob == BlobId(kOriginal));
 }
 
 TEST_CASE("apply plan: an already patched file is reported and not written") {
-  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
-  ApplyPlan second = ApplyOne({"m.py", first.writes[0].bytes, kOriginal}, first.manifest);
+  ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
+  ApplyPlan second = ApplyOne(State("m.py", first.writes[0].bytes, kOriginal), first.manifest);
   CHECK(second.writes.empty());
   CHECK(second.backups.empty());
   REQUIRE(second.files.size() == 1);
@@ -70,14 +75,14 @@ TEST_CASE("apply plan: an already patched file is reported and not written") {
 }
 
 TEST_CASE("apply plan: one unsafe file blocks every write unless keep_going") {
-  FileState good{"a.py", kOriginal, std::nullopt};
-  FileState bad{"b.py", "import torch\nif x: torch.cuda.empty_cache()\n", std::nullopt};
-  ApplyPlan strict = PlanApply({good, bad}, BuiltinRules(), {}, {}, false);
+  FileState good = State("a.py", kOriginal);
+  FileState bad = State("b.py", "import torch\nif x: torch.cuda.empty_cache()\n");
+  ApplyPlan strict = PlanApply(Planned({good, bad}), {}, false);
   CHECK(strict.blocked);
   CHECK(strict.writes.empty());
   CHECK(strict.backups.empty());
   CHECK(strict.manifest.entries.empty());
-  ApplyPlan lenient = PlanApply({good, bad}, BuiltinRules(), {}, {}, true);
+  ApplyPlan lenient = PlanApply(Planned({good, bad}), {}, true);
   CHECK(lenient.blocked);
   CHECK(lenient.writes.size() == 1);
   CHECK(lenient.writes[0].path == "a.py");
@@ -85,31 +90,31 @@ TEST_CASE("apply plan: one unsafe file blocks every write unless keep_going") {
 
 TEST_CASE("apply plan: --rule limits the rules") {
   std::string src = kOriginal + "torch.cuda.empty_cache()\n";
-  ApplyPlan only = PlanApply({{"m.py", src, std::nullopt}}, BuiltinRules(), {}, {"cache-clear"}, false);
+  ApplyPlan only = PlanApply(Planned({State("m.py", src)}, {"cache-clear"}), {}, false);
   REQUIRE(only.files.size() == 1);
   REQUIRE(only.files[0].edits.size() == 1);
   CHECK(only.files[0].edits[0].rule_id == "cache-clear");
 }
 
 TEST_CASE("verify plan: states per file") {
-  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   std::string patched = first.writes[0].bytes;
-  VerifyReport unpatched = PlanVerify({{"m.py", kOriginal, std::nullopt}}, BuiltinRules(), {});
+  VerifyReport unpatched = VerifyAll({State("m.py", kOriginal, std::nullopt)}, {});
   REQUIRE(unpatched.files.size() == 1);
   CHECK(unpatched.files[0].kind == VerifyFile::Kind::kNotPatched);
   CHECK(unpatched.files[0].unpatched[0].line == 4);
   CHECK(unpatched.unpatched_sites == 1);
 
-  VerifyReport ok = PlanVerify({{"m.py", patched, kOriginal}}, BuiltinRules(), first.manifest);
+  VerifyReport ok = VerifyAll({State("m.py", patched, kOriginal)}, first.manifest);
   CHECK(ok.files[0].kind == VerifyFile::Kind::kPatched);
   CHECK(ok.unpatched_sites == 0);
   CHECK(ok.aware_sites == 1);
 
-  VerifyReport edited = PlanVerify({{"m.py", patched + "x = 1\n", kOriginal}}, BuiltinRules(), first.manifest);
+  VerifyReport edited = VerifyAll({State("m.py", patched + "x = 1\n", kOriginal)}, first.manifest);
   CHECK(edited.files[0].kind == VerifyFile::Kind::kChangedSincePatched);
-  VerifyReport no_backup = PlanVerify({{"m.py", patched, std::nullopt}}, BuiltinRules(), first.manifest);
+  VerifyReport no_backup = VerifyAll({State("m.py", patched, std::nullopt)}, first.manifest);
   CHECK(no_backup.files[0].kind == VerifyFile::Kind::kBackupMissing);
-  VerifyReport gone = PlanVerify({}, BuiltinRules(), first.manifest);
+  VerifyReport gone = VerifyAll({}, first.manifest);
   CHECK(gone.missing == std::vector<std::string>{"m.py"});
 
   // Recognition is structural: the same shape written by hand counts.
@@ -120,39 +125,39 @@ TEST_CASE("verify plan: states per file") {
       "        elif torch.backends.mps.is_available():\n"
       "            self.device = torch.device(\"mps\")\n"
       "        else:\n            self.device = torch.device(\"cpu\")\n";
-  VerifyReport hand = PlanVerify({{"m.py", by_hand, std::nullopt}}, BuiltinRules(), {});
+  VerifyReport hand = VerifyAll({State("m.py", by_hand, std::nullopt)}, {});
   REQUIRE(hand.files.size() == 1);
   CHECK(hand.files[0].kind == VerifyFile::Kind::kPatched);
 }
 
 TEST_CASE("revert plan: restores, refuses edited files and bad backups unless forced") {
-  ApplyPlan first = ApplyOne({"m.py", kOriginal, std::nullopt});
+  ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   std::string patched = first.writes[0].bytes;
-  RevertPlan ok = PlanRevert({{"m.py", patched, kOriginal}}, first.manifest, false);
+  RevertPlan ok = PlanRevert({State("m.py", patched, kOriginal)}, first.manifest, false);
   CHECK_FALSE(ok.refused);
   REQUIRE(ok.writes.size() == 1);
   CHECK(ok.writes[0].bytes == kOriginal);
   CHECK(ok.remove_backups == std::vector<std::string>{"m.py"});
   CHECK(ok.manifest.entries.empty());
 
-  RevertPlan edited = PlanRevert({{"m.py", patched + "# mine\n", kOriginal}}, first.manifest, false);
+  RevertPlan edited = PlanRevert({State("m.py", patched + "# mine\n", kOriginal)}, first.manifest, false);
   CHECK(edited.refused);
   CHECK(edited.writes.empty());
   CHECK(edited.remove_backups.empty());
   CHECK(edited.manifest.entries.size() == 1);
   CHECK(edited.files[0].kind == RevertFile::Kind::kRefused);
-  RevertPlan forced = PlanRevert({{"m.py", patched + "# mine\n", kOriginal}}, first.manifest, true);
+  RevertPlan forced = PlanRevert({State("m.py", patched + "# mine\n", kOriginal)}, first.manifest, true);
   CHECK_FALSE(forced.refused);
   CHECK(forced.writes.size() == 1);
 
-  RevertPlan tampered = PlanRevert({{"m.py", patched, "junk"}}, first.manifest, false);
+  RevertPlan tampered = PlanRevert({State("m.py", patched, "junk")}, first.manifest, false);
   CHECK(tampered.refused);
   CHECK(tampered.writes.empty());
 
-  RevertPlan missing_backup = PlanRevert({{"m.py", patched, std::nullopt}}, first.manifest, true);
+  RevertPlan missing_backup = PlanRevert({State("m.py", patched, std::nullopt)}, first.manifest, true);
   CHECK(missing_backup.refused);
 
-  RevertPlan original = PlanRevert({{"m.py", kOriginal, kOriginal}}, first.manifest, false);
+  RevertPlan original = PlanRevert({State("m.py", kOriginal, kOriginal)}, first.manifest, false);
   CHECK_FALSE(original.refused);
   CHECK(original.writes.empty());
   CHECK(original.remove_backups.size() == 1);
@@ -163,12 +168,12 @@ TEST_CASE("revert plan: restores, refuses edited files and bad backups unless fo
 }
 
 TEST_CASE("plans carry each file's mode: backups and rewrites keep the source's, restores the backup's") {
-  FileState f{"m.py", kOriginal, std::nullopt, 0640, 0644};
+  FileState f = State("m.py", kOriginal, std::nullopt, 0640, 0644);
   ApplyPlan p = ApplyOne(f);
   REQUIRE(p.writes.size() == 1);
   CHECK(p.writes[0].mode == 0640);
   CHECK(p.backups[0].mode == 0640);
-  RevertPlan r = PlanRevert({{"m.py", p.writes[0].bytes, kOriginal, 0644, 0600}}, p.manifest, false);
+  RevertPlan r = PlanRevert({State("m.py", p.writes[0].bytes, kOriginal, 0644, 0600)}, p.manifest, false);
   REQUIRE(r.writes.size() == 1);
   CHECK(r.writes[0].mode == 0600);
 }

@@ -1,0 +1,114 @@
+#include "engine/find.h"
+
+#include <algorithm>
+
+#include "engine/error.h"
+#include "engine/syntax.h"
+
+namespace mps::engine {
+
+LazyQuery::LazyQuery(std::string source, Language language, std::string origin, uint32_t line)
+    : source_(std::move(source)), language_(language), origin_(std::move(origin)), line_(line) {}
+
+const Query& LazyQuery::Get() const {
+  std::call_once(once_, [&] {
+    try {
+      query_ = std::make_unique<Query>(Query::Compile(source_, language_));
+    } catch (const Error& e) {
+      error_ = std::make_unique<std::string>(e.At(origin_, line_ ? line_ - 1 : 0).what());
+    }
+  });
+  if (!query_) throw Error(*error_, "fix the query in the rule file");
+  return *query_;
+}
+
+bool Finder::MayMatch(std::string_view text) const {
+  if (literal_sets.empty()) return true;
+  return std::any_of(literal_sets.begin(), literal_sets.end(), [&](const std::vector<std::string>& set) {
+    return std::all_of(set.begin(), set.end(),
+                       [&](const std::string& lit) { return text.find(lit) != std::string_view::npos; });
+  });
+}
+
+bool Satisfies(const Finder& f, Match& m, std::string_view bytes) {
+  // Sub-patterns first: they bind metavariables that other constraints check.
+  for (const Constraint& c : f.where) {
+    const Capture* cap = m.Find(c.var);
+    if (cap == nullptr || c.patterns.empty()) continue;
+    if (cap->nodes.size() != 1) return false;
+    TSNode node = cap->nodes.front();
+    bool any = false;
+    for (const Pattern& p : c.patterns) {
+      if (p.RootSymbol() == ts_node_symbol(node) && p.Match(node, bytes, m.captures)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  for (const Constraint& c : f.where) {
+    const Capture* cap = m.Find(c.var);
+    if (cap == nullptr) continue;  // a metavariable of another alternative
+    std::string_view text = cap->Text(bytes);
+    for (const Regex& r : c.match) {
+      if (!r.Search(text)) return false;
+    }
+    for (const Regex& r : c.not_match) {
+      if (r.Search(text)) return false;
+    }
+    if (!c.any_of.empty() && std::find(c.any_of.begin(), c.any_of.end(), text) == c.any_of.end()) return false;
+    if (!c.kinds.empty()) {
+      if (cap->nodes.size() != 1) return false;
+      std::string_view type = ts_node_type(cap->nodes.front());
+      if (std::find(c.kinds.begin(), c.kinds.end(), type) == c.kinds.end()) return false;
+    }
+  }
+  return true;
+}
+
+bool MatchPatternAt(const Finder& f, size_t index, TSNode node, std::string_view bytes, Match& out) {
+  Captures captures;
+  if (!f.patterns[index].Match(node, bytes, captures)) return false;
+  Match m{node, std::move(captures)};
+  if (!Satisfies(f, m, bytes)) return false;
+  out = std::move(m);
+  return true;
+}
+
+std::vector<Match> FindAll(const Finder& f, TSNode node, std::string_view bytes) {
+  std::vector<Match> out;
+  if (f.query) {
+    for (Match& m : f.query->Get().Run(node, bytes, f.anchor)) {
+      if (Satisfies(f, m, bytes)) out.push_back(std::move(m));
+    }
+  }
+  if (!f.patterns.empty()) {
+    TreeCursor cursor(node);
+    for (;;) {
+      TSNode n = cursor.Node();
+      TSSymbol symbol = ts_node_symbol(n);
+      for (size_t i = 0; i < f.patterns.size(); ++i) {
+        Match m;
+        if (f.patterns[i].RootSymbol() == symbol && MatchPatternAt(f, i, n, bytes, m)) {
+          out.push_back(std::move(m));
+          break;
+        }
+      }
+      if (ts_tree_cursor_goto_first_child(cursor.get())) continue;
+      bool done = false;
+      while (!ts_tree_cursor_goto_next_sibling(cursor.get())) {
+        if (!ts_tree_cursor_goto_parent(cursor.get())) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
+    return ts_node_start_byte(a.node) < ts_node_start_byte(b.node);
+  });
+  return out;
+}
+
+}  // namespace mps::engine
