@@ -84,6 +84,7 @@ struct Helper {
   std::string origin;
   std::string defines;  // the top-level name it defines: present means inserted
   Template code;
+  size_t order = 0;  // helpers go into a file in the order they are defined
 };
 
 enum class RuleKind { kRewrite, kAttention };

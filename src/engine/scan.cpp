@@ -58,7 +58,17 @@ struct Found {
 
 const Finder& FinderOf(const Rule& r, Role role) { return role == Role::kFind ? r.find : r.aware; }
 
-bool MayMatchRule(const Rule& r, std::string_view text) {
+// Whether a rule may find something in `text`: a statement's text, or with
+// `whole_file` a file's, which must also hold what its required file-wide
+// conditions need.
+bool MayMatchRule(const Rule& r, std::string_view text, bool whole_file = false) {
+  if (whole_file) {
+    for (const Requirement& q : r.requires_) {
+      const auto& scope = q.condition->scope;
+      bool file_wide = std::find(scope.begin(), scope.end(), "module") != scope.end();
+      if (file_wide && !q.negated && !q.condition->find.MayMatch(text)) return false;
+    }
+  }
   return r.find.MayMatch(text) || (r.kind == RuleKind::kRewrite && !r.aware.Empty() && r.aware.MayMatch(text));
 }
 
@@ -85,7 +95,7 @@ class FileScanner {
   void Run() {
     std::vector<const Rule*> active;
     for (const Rule* r : rules_) {
-      if (MayMatchRule(*r, body_)) active.push_back(r);
+      if (MayMatchRule(*r, body_, true)) active.push_back(r);
     }
     if (active.empty()) return;
     analysis_.parsed = true;
@@ -95,7 +105,9 @@ class FileScanner {
       if (layout_->problem) {
         SetProblem(layout_->problem->line, "Python would reject it: " + layout_->problem->message);
       }
-      for (const PyStatement& st : layout_->statements) ScanChunk(st.start, st.end, active);
+      for (const PyStatement& st : layout_->statements) {
+        if (!IsHelper(st.start)) ScanChunk(st.start, st.end, active);
+      }
     } else {
       ScanChunk(0, body_.size(), active);
     }
@@ -138,6 +150,17 @@ class FileScanner {
     Chunk& chunk = ParseChunk(start, end);
     std::vector<Hit> hits = Walk(chunk, active);
     for (const Rule* r : active) Judge(*r, chunk, hits);
+  }
+
+  // A helper a rule inserted is the rewrite's own code: nothing in it is a site.
+  bool IsHelper(size_t start) const {
+    std::string_view text = body_.substr(start);
+    for (const Rule* r : rules_) {
+      for (const Helper* h : r->helpers) {
+        if (text.starts_with("def " + h->defines + "(")) return true;
+      }
+    }
+    return false;
   }
 
   Chunk& ParseChunk(size_t start, size_t end) {
@@ -462,6 +485,7 @@ std::optional<Edit> HelperInsertion(const std::vector<Found>& found, std::string
     }
   }
   if (needed.empty()) return std::nullopt;
+  std::sort(needed.begin(), needed.end(), [](const Helper* a, const Helper* b) { return a->order < b->order; });
   size_t at = layout.AfterImports();
   std::string_view eol = LineEndingAt(body, at > 0 ? at - 1 : 0);
   std::string text;
@@ -496,7 +520,7 @@ std::vector<const Rule*> RulesFor(std::string_view relative_path, const RuleSet&
 }
 
 bool MayHaveSites(std::string_view bytes, const std::vector<const Rule*>& rules) {
-  return std::any_of(rules.begin(), rules.end(), [&](const Rule* r) { return MayMatchRule(*r, bytes); });
+  return std::any_of(rules.begin(), rules.end(), [&](const Rule* r) { return MayMatchRule(*r, bytes, true); });
 }
 
 Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules, const ScanContext& context) {

@@ -74,6 +74,7 @@ class Compiler {
         helper.origin = h.origin;
         helper.defines = h.defines;
         helper.code = ParseTemplate(h.code);
+        helper.order = out_.set.helpers.size();
         helpers_[h.name] = &helper;
       } catch (const Failure& f) {
         out_.errors.emplace_back(h.origin, f.line, f.message);
