@@ -1,10 +1,11 @@
-# The Python grammar and (when no new-enough system library exists) the
-# tree-sitter runtime are compiled from the sources pinned in grammars/ by
+# The Python and YAML grammars and (when no new-enough system library exists)
+# the tree-sitter runtime are compiled from the sources pinned in grammars/ by
 # package-lock.json. CMake never downloads anything: run `npm ci --ignore-scripts`
 # in grammars/ first.
 set(MPS_GRAMMARS_DIR "${PROJECT_SOURCE_DIR}/grammars/node_modules" CACHE PATH
-    "node_modules folder holding tree-sitter and tree-sitter-python")
+    "node_modules folder holding tree-sitter, tree-sitter-python and tree-sitter-yaml")
 set(_ts_python "${MPS_GRAMMARS_DIR}/tree-sitter-python")
+set(_ts_yaml "${MPS_GRAMMARS_DIR}/@tree-sitter-grammars/tree-sitter-yaml")
 set(_ts_runtime "${MPS_GRAMMARS_DIR}/tree-sitter/vendor/tree-sitter/lib")
 
 if(NOT EXISTS "${_ts_python}/src/parser.c")
@@ -17,6 +18,20 @@ add_library(ts_python STATIC "${_ts_python}/src/parser.c" "${_ts_python}/src/sca
 target_include_directories(ts_python PRIVATE "${_ts_python}/src")
 set_target_properties(ts_python PROPERTIES C_STANDARD 11 POSITION_INDEPENDENT_CODE ON)
 target_compile_options(ts_python PRIVATE -w)
+
+# Workflow configs. The scanner #includes schema.core.c (YAML 1.2 core schema:
+# null, ~, integers, floats, booleans), which is what tells `GPU: null` from a string.
+if(NOT EXISTS "${_ts_yaml}/src/parser.c")
+  message(FATAL_ERROR
+    "tree-sitter-yaml sources not found in ${_ts_yaml}.\n"
+    "Run: (cd grammars && npm ci --ignore-scripts) and configure again.")
+endif()
+add_library(ts_yaml STATIC "${_ts_yaml}/src/parser.c" "${_ts_yaml}/src/scanner.c")
+target_include_directories(ts_yaml PRIVATE "${_ts_yaml}/src")
+set_target_properties(ts_yaml PROPERTIES C_STANDARD 11 POSITION_INDEPENDENT_CODE ON)
+target_compile_options(ts_yaml PRIVATE -w)
+# src/engine/language.cpp offers the YAML language only where this is defined.
+target_compile_definitions(ts_yaml INTERFACE MPS_HAVE_YAML_GRAMMAR)
 
 # The grammar's ABI decides how new a runtime must be; a system library older
 # than the pinned runtime may lack the ABI, so it is only taken when at least as new.

@@ -1,6 +1,7 @@
 #include "app/capability.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "store/process.h"
 
@@ -34,9 +35,13 @@ std::vector<std::string> Capability::Advice() const {
   } else if (report && report->cuda_available) {
     out.push_back("MPS is not available here, CUDA is: patched models keep using CUDA exactly as before "
                   "(with `GPU` >= 0 in the workflow config)");
-  } else {
+  } else if (report || (python && python->torch_mps_available)) {
     out.push_back("MPS is not available on this machine (it needs Apple Silicon, macOS 12.3+ and a torch "
                   "built with MPS): patched models run on the CPU here, as before");
+  } else {
+    // Neither the probe nor the interpreter answered: say so, claim nothing.
+    out.push_back("whether MPS can be used here is unknown: nothing that could tell was run "
+                  "(pass --python EXE to ask your Qlib environment's torch)");
   }
   if (report && python && python->torch_version &&
       Release(*python->torch_version) != Release(report->torch_version)) {
@@ -65,10 +70,16 @@ Capability AskCapability(const std::string& probe_path, const std::string& pytho
   const char* fb = std::getenv("PYTORCH_ENABLE_MPS_FALLBACK");
   c.fallback_env = fb != nullptr && std::string(fb) == "1";
   std::string path = probe_path;
-  if (path.empty()) path = store::BesideSelf("mps-probe").value_or("mps-probe");
+  // Beside the binary (a build tree), then where `cmake --install` puts it
+  // (<prefix>/libexec/mps-patch/), then PATH.
+  if (path.empty()) path = store::BesideSelf("mps-probe").value_or("");
+  if (path.empty()) {
+    std::optional<std::string> installed = store::BesideSelf("../libexec/mps-patch/mps-probe");
+    path = installed ? std::filesystem::path(*installed).lexically_normal().string() : "mps-probe";
+  }
   store::ProcessResult r = store::RunProcess({path}, 120);
   if (r.exit_code == -1) {
-    c.probe_error = probe_path.empty() ? "mps-probe not found beside mps-patch or on PATH"
+    c.probe_error = probe_path.empty() ? "mps-probe not found beside mps-patch, in ../libexec/mps-patch/ or on PATH"
                                        : path + ": " + r.start_error;
   } else if (r.exit_code != 0) {
     c.probe_error = path + " exited with " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 300);

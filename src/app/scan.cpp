@@ -21,7 +21,7 @@ ScanResult Scan(const ScanOptions& o) {
     job.paths = SourcesOf(target);
     job.rules = &rules.set;
     job.only = o.rules;
-    job.context.params = o.params;
+    job.context.params = RuleParams(o.common, o.params);
     job.max_file_size = o.common.max_file_size;
     job.jobs = o.common.jobs;
     job.progress = o.common.progress;

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "app/app.h"
+#include "app/package.h"
 #include "app/pipeline.h"
 
 namespace mps::app {
@@ -17,44 +18,61 @@ std::vector<std::string> Releases(const engine::RuleSet& rules) {
   return {out.begin(), out.end()};
 }
 
+// What verify says about the package as a whole, beside its files.
+void Describe(const Package& p, RootState& s) {
+  if (!p.dist) {
+    s.notes.push_back(p.version == engine::lifecycle::Version::kNotInstalled
+                          ? "the distribution that was patched here is not installed any more"
+                          : "no installed distribution owns this directory: files are checked against the manifest only");
+  }
+  if (p.git) {
+    s.notes.push_back("it is in the git work tree " + p.git->workdir.string() +
+                      ": `git diff` there shows what mps-patch changed");
+  }
+}
+
 }  // namespace
 
 VerifyResult Verify(const Common& c, const std::map<std::string, std::string, std::less<>>& params) {
   LoadedRules rules = LoadRules(c.patch_dirs);
   engine::ScanContext context;
-  context.params = params;
+  context.params = RuleParams(c, params);
   if (c.targets.empty() || c.python_given) {
     PythonInfo info = AskPython(c.python, true, Releases(rules.set));
     context.torch_at_least = info.torch_at_least;
   }
   VerifyResult result;
   for (ResolvedTarget& where : ResolveTargets(c)) {
-    engine::Manifest manifest = store::SplitManifest(where.target, store::LoadManifest(where.target)).first;
-    PipelineJob job;
-    job.target = &where.target;
-    job.paths = SourcesOf(where.target);
+    Package pkg = OpenPackage(where, Access::kRead);
+    PipelineJob job = PackageJob(pkg, c);
     job.rules = &rules.set;
     job.context = context;
-    for (const engine::ManifestEntry& e : manifest.entries) {
-      if (std::binary_search(job.paths.begin(), job.paths.end(), e.path)) job.always.insert(e.path);
-    }
-    job.max_file_size = c.max_file_size;
-    job.jobs = c.jobs;
-    job.progress = c.progress;
     std::vector<engine::PlannedFile> files;
     PipelineResult run = RunPipeline(job, [&](engine::PlannedFile&& f) {
       f.state.bytes.clear();
       f.state.bytes.shrink_to_fit();
+      if (f.state.backup) f.state.backup = std::string();  // its blob and hash are kept
       files.push_back(std::move(f));
     });
-    engine::VerifyReport report = engine::PlanVerify(files, manifest);
+    for (engine::FileState& g : GoneFiles(pkg)) {
+      if (g.backup) g.backup = std::string();
+      files.push_back({std::move(g), {}});
+    }
+    engine::VerifyReport report = engine::PlanVerify(files, pkg.recorded, pkg.version);
     result.unpatched_sites += report.unpatched_sites;
     result.aware_sites += report.aware_sites;
     result.attention += report.attention;
+    result.notes += report.notes;
+    result.leftovers += report.leftovers;
     for (const engine::VerifyFile& f : report.files) {
-      for (const engine::Attention& a : f.attention) (a.fallback_helps ? result.fallback_helps : result.fallback_useless) = true;
+      for (const engine::Attention& a : f.attention) {
+        if (!a.info) (a.fallback_helps ? result.fallback_helps : result.fallback_useless) = true;
+      }
     }
-    result.targets.push_back({std::move(where), std::move(report), std::move(run.skipped)});
+    std::vector<std::string> skipped = std::move(run.skipped);
+    for (std::string& n : SourceNotes(pkg, rules.set, {})) skipped.push_back(std::move(n));
+    Describe(pkg, pkg.state);
+    result.targets.push_back({std::move(where), std::move(report), std::move(skipped), std::move(pkg.state)});
   }
   return result;
 }

@@ -30,7 +30,57 @@ bool Finder::MayMatch(std::string_view text) const {
   });
 }
 
-bool Satisfies(const Finder& f, Match& m, std::string_view bytes) {
+std::optional<int64_t> DecimalInteger(std::string_view text) {
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
+    negative = digits.front() == '-';
+    digits.remove_prefix(1);
+  }
+  if (digits.empty() || digits.size() > 18 || (digits.size() > 1 && digits.front() == '0')) return std::nullopt;
+  int64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return negative ? -value : value;
+}
+
+namespace {
+
+std::optional<int64_t> Resolve(const Bound& b, const Params* params) {
+  if (b.param.empty()) return b.value;
+  if (params == nullptr) return std::nullopt;
+  auto it = params->find(b.param);
+  if (it == params->end()) return std::nullopt;
+  return DecimalInteger(it->second);
+}
+
+// Both comparisons fail on what is not a number: a constraint on numbers
+// never holds for text it cannot read as one.
+bool Compares(const Constraint& c, std::string_view text, const Params* params) {
+  if (!c.greater_than && !c.not_greater_than) return true;
+  std::optional<int64_t> n = DecimalInteger(text);
+  if (!n) return false;
+  for (const auto& [bound, above] : {std::pair{&c.greater_than, true}, std::pair{&c.not_greater_than, false}}) {
+    if (!*bound) continue;
+    std::optional<int64_t> limit = Resolve(**bound, params);
+    if (!limit || (*n > *limit) != above) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Finder::MayMatch(const std::vector<bool>& present) const {
+  if (literal_sets.empty()) return true;
+  if (!index) return true;
+  return std::any_of(literal_ids.begin(), literal_ids.end(), [&](const std::vector<uint32_t>& set) {
+    return std::all_of(set.begin(), set.end(), [&](uint32_t id) { return present[id]; });
+  });
+}
+
+bool Satisfies(const Finder& f, Match& m, std::string_view bytes, const Params* params) {
   // Sub-patterns first: they bind metavariables that other constraints check.
   for (const Constraint& c : f.where) {
     const Capture* cap = m.Find(c.var);
@@ -62,24 +112,26 @@ bool Satisfies(const Finder& f, Match& m, std::string_view bytes) {
       std::string_view type = ts_node_type(cap->nodes.front());
       if (std::find(c.kinds.begin(), c.kinds.end(), type) == c.kinds.end()) return false;
     }
+    if (!Compares(c, text, params)) return false;
   }
   return true;
 }
 
-bool MatchPatternAt(const Finder& f, size_t index, TSNode node, std::string_view bytes, Match& out) {
+bool MatchPatternAt(const Finder& f, size_t index, TSNode node, std::string_view bytes, Match& out,
+                    const Params* params) {
   Captures captures;
   if (!f.patterns[index].Match(node, bytes, captures)) return false;
   Match m{node, std::move(captures)};
-  if (!Satisfies(f, m, bytes)) return false;
+  if (!Satisfies(f, m, bytes, params)) return false;
   out = std::move(m);
   return true;
 }
 
-std::vector<Match> FindAll(const Finder& f, TSNode node, std::string_view bytes) {
+std::vector<Match> FindAll(const Finder& f, TSNode node, std::string_view bytes, const Params* params) {
   std::vector<Match> out;
   if (f.query) {
     for (Match& m : f.query->Get().Run(node, bytes, f.anchor)) {
-      if (Satisfies(f, m, bytes)) out.push_back(std::move(m));
+      if (Satisfies(f, m, bytes, params)) out.push_back(std::move(m));
     }
   }
   if (!f.patterns.empty()) {
@@ -89,7 +141,7 @@ std::vector<Match> FindAll(const Finder& f, TSNode node, std::string_view bytes)
       TSSymbol symbol = ts_node_symbol(n);
       for (size_t i = 0; i < f.patterns.size(); ++i) {
         Match m;
-        if (f.patterns[i].RootSymbol() == symbol && MatchPatternAt(f, i, n, bytes, m)) {
+        if (f.patterns[i].RootSymbol() == symbol && MatchPatternAt(f, i, n, bytes, m, params)) {
           out.push_back(std::move(m));
           break;
         }

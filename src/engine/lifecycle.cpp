@@ -37,6 +37,10 @@ RevertAdvice AdviseRevert(const FileState& file, BackupState backup, const Facts
       Overloaded{
           [&](const Missing&) -> RevertAdvice {
             if (backup == B::kNone) return {S::kNothing, S::kNothing, Why::kNotOurs};
+            if (f.version == Version::kNotInstalled) {
+              return backup == B::kMissing ? RevertAdvice{S::kForget, S::kForget, Why::kUninstalled}
+                                           : RevertAdvice{S::kDropBackup, S::kDropBackup, Why::kUninstalled};
+            }
             if (backup == B::kMissing) return {S::kForget, S::kForget, Why::kFileMissing};
             return {S::kKeep, S::kDropBackup, Why::kFileMissing};
           },
@@ -139,6 +143,7 @@ Version CompareVersions(const std::optional<std::string>& recorded_name,
                         const std::optional<std::string>& recorded_version,
                         const std::optional<std::string>& installed_name,
                         const std::optional<std::string>& installed_version) {
+  if (recorded_name && recorded_version && !installed_name && !installed_version) return Version::kNotInstalled;
   if (!recorded_name || !recorded_version || !installed_name || !installed_version) return Version::kUnknown;
   if (NormalizeName(*recorded_name) != NormalizeName(*installed_name)) return Version::kDifferent;
   return *recorded_version == *installed_version ? Version::kSame : Version::kDifferent;
@@ -188,6 +193,8 @@ std::string_view Describe(Why why) {
     case Why::kFileMissing:
       return "the file no longer exists; reinstall the package, or rerun with --force to remove its backup";
     case Why::kNotOurs: return "mps-patch has no record or backup of it";
+    case Why::kUninstalled:
+      return "the package was uninstalled; this backup is a leftover and is removed";
   }
   return "";
 }

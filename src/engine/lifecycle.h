@@ -29,7 +29,9 @@ struct Recorded {
 };
 
 // The manifest's distribution and version against the installed one.
-enum class Version { kSame, kDifferent, kUnknown };
+// kNotInstalled: the manifest names a distribution and none is installed
+// (pip uninstall ran): what is left of mps-patch's is a leftover.
+enum class Version { kSame, kDifferent, kUnknown, kNotInstalled };
 Version CompareVersions(const std::optional<std::string>& recorded_name,
                         const std::optional<std::string>& recorded_version,
                         const std::optional<std::string>& installed_name,
@@ -92,6 +94,7 @@ enum class Why {
   kBackupUnrecorded,     // a backup the manifest does not list, with nothing to check it against
   kFileMissing,          // the file is gone
   kNotOurs,              // not recorded, no backup: nothing of mps-patch's
+  kUninstalled,          // the package was uninstalled: the backup is a leftover
 };
 // One sentence with the next step, for messages.
 std::string_view Describe(Why why);

@@ -126,7 +126,19 @@ Node Convert(TSNode n, std::string_view bytes, Language language) {
   return out;
 }
 
-void Collect(const Node& n, std::vector<std::string>& literals, std::set<std::string>& vars) {
+// The name an attribute access ends with (`obj.name`): "" when `n` is none.
+std::string AttributeName(const Node& n) {
+  if (n.kind != Node::Kind::kNode || n.children.size() < 2) return {};
+  const Node& dot = n.children[n.children.size() - 2];
+  const Node& name = n.children.back();
+  if (dot.kind != Node::Kind::kToken || dot.text != "." || name.kind != Node::Kind::kLeaf) return {};
+  return name.text;
+}
+
+// Literals a match must contain: leaves, and in Python `.name` for attribute
+// access and `.name(` for a method call — read as written, with no space
+// after the dot or before the parenthesis, as Python code is written.
+void Collect(const Node& n, Language language, std::vector<std::string>& literals, std::set<std::string>& vars) {
   switch (n.kind) {
     case Node::Kind::kLeaf:
       if (n.text.size() >= 2) literals.push_back(n.text);
@@ -135,17 +147,31 @@ void Collect(const Node& n, std::vector<std::string>& literals, std::set<std::st
     case Node::Kind::kMulti:
       if (!n.text.empty() && n.text != "_") vars.insert(n.text);
       break;
-    case Node::Kind::kNode:
-      for (const Node& c : n.children) Collect(c, literals, vars);
+    case Node::Kind::kNode: {
+      if (language == Language::kPython) {
+        std::string attribute = AttributeName(n);
+        if (!attribute.empty()) literals.push_back("." + attribute);
+        if (n.children.size() == 2) {
+          std::string method = AttributeName(n.children[0]);
+          const Node& args = n.children[1];
+          bool called = args.kind == Node::Kind::kNode && !args.children.empty() &&
+                        args.children.front().kind == Node::Kind::kToken && args.children.front().text == "(";
+          if (!method.empty() && called) literals.push_back("." + method + "(");
+        }
+      }
+      for (const Node& c : n.children) Collect(c, language, literals, vars);
       break;
+    }
     case Node::Kind::kToken:
       break;
   }
 }
 
+// Bindings are kept in a journal undone by truncation, so that backtracking
+// never copies what was bound so far.
 class Matcher {
  public:
-  Matcher(std::string_view bytes, Captures& captures) : bytes_(bytes), captures_(captures) {}
+  Matcher(std::string_view bytes, const Captures& outer) : bytes_(bytes), outer_(outer) {}
 
   bool One(const Node& p, TSNode t) {
     switch (p.kind) {
@@ -167,42 +193,53 @@ class Matcher {
     return false;
   }
 
+  void MoveInto(Captures& captures) {
+    for (auto& [name, capture] : journal_) captures.emplace(*name, std::move(capture));
+  }
+
  private:
   bool Sequence(const std::vector<Node>& ps, size_t pi, const std::vector<TSNode>& ts, size_t ti,
                 uint32_t anchor) {
     if (pi == ps.size()) return ti == ts.size();
     const Node& p = ps[pi];
+    size_t mark = journal_.size();
     if (p.kind == Node::Kind::kMulti) {
       for (size_t k = 0; ti + k <= ts.size(); ++k) {
-        Captures saved = captures_;
         std::vector<TSNode> run(ts.begin() + static_cast<long>(ti), ts.begin() + static_cast<long>(ti + k));
         uint32_t start = k ? ts_node_start_byte(ts[ti])
                            : (ti < ts.size() ? ts_node_start_byte(ts[ti])
                                              : (ti ? ts_node_end_byte(ts[ti - 1]) : anchor));
         uint32_t end = k ? ts_node_end_byte(ts[ti + k - 1]) : start;
         if (Bind(p.text, std::move(run), start, end) && Sequence(ps, pi + 1, ts, ti + k, anchor)) return true;
-        captures_ = std::move(saved);
+        journal_.resize(mark);
       }
       return false;
     }
     if (ti == ts.size()) return false;
-    Captures saved = captures_;
     if (One(p, ts[ti]) && Sequence(ps, pi + 1, ts, ti + 1, anchor)) return true;
-    captures_ = std::move(saved);
+    journal_.resize(mark);
     return false;
+  }
+
+  const Capture* Bound(const std::string& name) const {
+    for (const auto& [n, capture] : journal_) {
+      if (*n == name) return &capture;
+    }
+    auto it = outer_.find(name);
+    return it == outer_.end() ? nullptr : &it->second;
   }
 
   // A metavariable used twice must stand for the same text both times.
   bool Bind(const std::string& name, std::vector<TSNode> nodes, uint32_t start, uint32_t end) {
     if (name.empty() || name == "_") return true;
-    auto it = captures_.find(name);
-    if (it != captures_.end()) return it->second.Text(bytes_) == bytes_.substr(start, end - start);
-    captures_.emplace(name, Capture{std::move(nodes), start, end});
+    if (const Capture* c = Bound(name)) return c->Text(bytes_) == bytes_.substr(start, end - start);
+    journal_.emplace_back(&name, Capture{std::move(nodes), start, end});
     return true;
   }
 
   std::string_view bytes_;
-  Captures& captures_;
+  const Captures& outer_;
+  std::vector<std::pair<const std::string*, Capture>> journal_;
 };
 
 }  // namespace
@@ -229,7 +266,11 @@ Pattern Pattern::Compile(std::string_view source, Language language) {
       TSNode c = ts_node_named_child(root, i);
       if (!ts_node_is_extra(c)) named.push_back(c);
     }
-    if (!IsWrapper(language, Type(root))) break;
+    // A YAML pattern such as `GPU: $V` is about its one key-value pair, not
+    // about a mapping that holds nothing else.
+    bool one_pair = language == Language::kYaml && named.size() == 1 &&
+                    (Type(root) == "block_mapping" || Type(root) == "flow_mapping");
+    if (!IsWrapper(language, Type(root)) && !one_pair) break;
     if (named.size() != 1) {
       throw Error(std::string(), 1,
                   named.empty() ? "the pattern is empty" : "the pattern holds more than one statement",
@@ -242,7 +283,7 @@ Pattern Pattern::Compile(std::string_view source, Language language) {
     root = named[0];
   }
   p.root_ = std::make_unique<Node>(Convert(root, text, language));
-  Collect(*p.root_, p.literals_, p.metavariables_);
+  Collect(*p.root_, language, p.literals_, p.metavariables_);
   std::sort(p.literals_.begin(), p.literals_.end());
   p.literals_.erase(std::unique(p.literals_.begin(), p.literals_.end()), p.literals_.end());
   return p;
@@ -251,10 +292,9 @@ Pattern Pattern::Compile(std::string_view source, Language language) {
 TSSymbol Pattern::RootSymbol() const { return root_->symbol; }
 
 bool Pattern::Match(TSNode node, std::string_view bytes, Captures& captures) const {
-  Captures attempt = captures;
-  Matcher m(bytes, attempt);
+  Matcher m(bytes, captures);
   if (!m.One(*root_, node)) return false;
-  captures = std::move(attempt);
+  m.MoveInto(captures);
   return true;
 }
 

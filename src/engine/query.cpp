@@ -108,8 +108,8 @@ Query Query::Compile(std::string_view source, Language language) {
           throw fail("#" + op + ": " + e.message());
         }
         if (!p.negated) {
-          std::string lit = p.regex->RequiredLiteral();
-          if (lit.size() >= 2) q.literals_[pattern].push_back(lit);
+          std::string core = CommonCore(p.regex->RequiredLiterals());
+          if (core.size() >= 2) q.literals_[pattern].push_back(core);
         }
       }
       if (p.kind == Predicate::Kind::kEq && !p.negated && p.other_capture < 0 && !p.values[0].empty()) {

@@ -3,7 +3,9 @@
 // engine knows no rule by name: everything a rule does is in these fields.
 #include <tree_sitter/api.h>
 
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +20,15 @@
 
 namespace mps::engine {
 
+// The parameters of a run ({{param.NAME}} in templates, "param.NAME" in constraints).
+using Params = std::map<std::string, std::string, std::less<>>;
+
+// A number a constraint compares with: a literal, or a parameter of the run.
+struct Bound {
+  int64_t value = 0;
+  std::string param;  // non-empty: the parameter's value, read when the rule runs
+};
+
 // A check on what a metavariable (or query capture) stands for.
 struct Constraint {
   std::string var;
@@ -26,6 +37,10 @@ struct Constraint {
   std::vector<std::string> any_of;
   std::vector<std::string> kinds;  // allowed node types
   std::vector<Pattern> patterns;   // the node must match one; their metavariables join the match
+  // The text is a decimal integer above (not above) the bound; text that is
+  // no such integer, or a parameter the run lacks, satisfies neither.
+  std::optional<Bound> greater_than;
+  std::optional<Bound> not_greater_than;
 };
 
 // A raw query is compiled on first use: tree-sitter's query analysis is costly
@@ -56,8 +71,13 @@ struct Finder {
   // For the prefilter, one set per alternative: all of a set's literals must
   // occur in the text for that alternative to match. Empty: no prefilter.
   std::vector<std::vector<std::string>> literal_sets;
+  // The same sets as ids into the rule set's literal index, when it has one.
+  std::vector<std::vector<uint32_t>> literal_ids;
+  std::shared_ptr<const LiteralIndex> index;
   bool Empty() const { return patterns.empty() && !query; }
   bool MayMatch(std::string_view text) const;
+  // With the index's answer for a text (index->Present(text)).
+  bool MayMatch(const std::vector<bool>& present) const;
 };
 
 // A fact about the code around a site: `find` matches inside an enclosing
@@ -109,6 +129,7 @@ struct Rule {
   std::string message;
   bool fallback_helps = false;          // PYTORCH_ENABLE_MPS_FALLBACK=1 would avoid the failure
   std::optional<std::string> mps_since;  // torch release from which MPS has what this needs
+  bool info = false;  // a note on what the code will do, not a failure: verify still passes
 };
 
 // A loaded and compiled set of rules, with the shared pieces they reference
@@ -117,6 +138,7 @@ struct RuleSet {
   std::vector<Rule> rules;
   std::deque<Condition> conditions;
   std::deque<Helper> helpers;
+  std::shared_ptr<const LiteralIndex> literals;  // every finder's literals, searched in one pass
   RuleSet() = default;
   RuleSet(RuleSet&&) = default;
   RuleSet& operator=(RuleSet&&) = default;

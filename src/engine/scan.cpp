@@ -58,18 +58,40 @@ struct Found {
 
 const Finder& FinderOf(const Rule& r, Role role) { return role == Role::kFind ? r.find : r.aware; }
 
-// Whether a rule may find something in `text`: a statement's text, or with
-// `whole_file` a file's, which must also hold what its required file-wide
-// conditions need.
-bool MayMatchRule(const Rule& r, std::string_view text, bool whole_file = false) {
-  if (whole_file) {
-    for (const Requirement& q : r.requires_) {
-      const auto& scope = q.condition->scope;
-      bool file_wide = std::find(scope.begin(), scope.end(), "module") != scope.end();
-      if (file_wide && !q.negated && !q.condition->find.MayMatch(text)) return false;
+// What one search for every literal of the rule set found in a text; without
+// an index (rules built by hand) every literal counts as present.
+class Literals {
+ public:
+  Literals(const std::vector<const Rule*>& rules, std::string_view text) : text_(text) {
+    for (const Rule* r : rules) {
+      if (r->find.index) {
+        present_ = r->find.index->Present(text);
+        indexed_ = true;
+        break;
+      }
     }
   }
-  return r.find.MayMatch(text) || (r.kind == RuleKind::kRewrite && !r.aware.Empty() && r.aware.MayMatch(text));
+  bool May(const Finder& f) const { return indexed_ && f.index ? f.MayMatch(present_) : f.MayMatch(text_); }
+
+ private:
+  std::string_view text_;
+  std::vector<bool> present_;
+  bool indexed_ = false;
+};
+
+// Whether a rule may find something in a text: a statement's, or with
+// `whole_file` a file's. A site also needs what its required conditions
+// match: within the statement, as every scope but the module's lies inside
+// the statement, and within the file for all of them.
+bool MayMatchRule(const Rule& r, const Literals& text, bool whole_file = false) {
+  bool site = text.May(r.find);
+  for (const Requirement& q : r.requires_) {
+    if (!site) break;
+    const auto& scope = q.condition->scope;
+    bool file_wide = std::find(scope.begin(), scope.end(), "module") != scope.end();
+    if (!q.negated && (whole_file || !file_wide) && !q.condition->find.Empty()) site = text.May(q.condition->find);
+  }
+  return site || (r.kind == RuleKind::kRewrite && !r.aware.Empty() && text.May(r.aware));
 }
 
 bool Inside(Span inner, const std::vector<Span>& regions) {
@@ -92,10 +114,13 @@ class FileScanner {
   FileScanner(std::string_view body, const std::vector<const Rule*>& rules, const ScanContext& context)
       : body_(body), rules_(rules), context_(context) {}
 
-  void Run() {
+  // With `only`, just the statements overlapping those spans are scanned (a
+  // rewrite's check: the others are unchanged and had no site).
+  void Run(const std::vector<Span>* only = nullptr) {
     std::vector<const Rule*> active;
+    Literals literals(rules_, body_);
     for (const Rule* r : rules_) {
-      if (MayMatchRule(*r, body_, true)) active.push_back(r);
+      if (MayMatchRule(*r, literals, true)) active.push_back(r);
     }
     if (active.empty()) return;
     analysis_.parsed = true;
@@ -106,7 +131,10 @@ class FileScanner {
         SetProblem(layout_->problem->line, "Python would reject it: " + layout_->problem->message);
       }
       for (const PyStatement& st : layout_->statements) {
-        if (!IsHelper(st.start)) ScanChunk(st.start, st.end, active);
+        bool wanted = !only || std::any_of(only->begin(), only->end(), [&](const Span& sp) {
+          return sp.first < st.end && st.start <= sp.second;
+        });
+        if (wanted && !IsHelper(st.start)) ScanChunk(st.start, st.end, active);
       }
     } else {
       ScanChunk(0, body_.size(), active);
@@ -143,12 +171,13 @@ class FileScanner {
   void ScanChunk(size_t start, size_t end, const std::vector<const Rule*>& candidates) {
     std::string_view text = body_.substr(start, end - start);
     std::vector<const Rule*> active;
+    Literals literals(candidates, text);
     for (const Rule* r : candidates) {
-      if (MayMatchRule(*r, text)) active.push_back(r);
+      if (MayMatchRule(*r, literals)) active.push_back(r);
     }
     if (active.empty()) return;
     Chunk& chunk = ParseChunk(start, end);
-    std::vector<Hit> hits = Walk(chunk, active);
+    std::vector<Hit> hits = Walk(chunk, active, literals);
     for (const Rule* r : active) Judge(*r, chunk, hits);
   }
 
@@ -199,7 +228,7 @@ class FileScanner {
 
  private:
   // One walk over the chunk's tree runs every pattern; raw queries run after.
-  std::vector<Hit> Walk(const Chunk& chunk, const std::vector<const Rule*>& active) {
+  std::vector<Hit> Walk(const Chunk& chunk, const std::vector<const Rule*>& active, const Literals& literals) {
     struct Ref {
       TSSymbol symbol;
       const Rule* rule;
@@ -212,11 +241,11 @@ class FileScanner {
       for (Role role : {Role::kFind, Role::kAware}) {
         if (role == Role::kAware && r->kind != RuleKind::kRewrite) continue;
         const Finder& f = FinderOf(*r, role);
-        if (f.Empty() || !f.MayMatch(chunk.text)) continue;
+        if (f.Empty() || !literals.May(f)) continue;
         for (size_t i = 0; i < f.patterns.size(); ++i) refs.push_back({f.patterns[i].RootSymbol(), r, role, i});
         if (f.query) {
           for (Match& m : f.query->Get().Run(chunk.syntax.Root(), chunk.text, f.anchor)) {
-            if (Satisfies(f, m, chunk.text)) hits.push_back({r, role, std::move(m)});
+            if (Satisfies(f, m, chunk.text, &context_.params)) hits.push_back({r, role, std::move(m)});
           }
         }
       }
@@ -235,7 +264,7 @@ class FileScanner {
           // The first alternative that matches a node wins for its rule and role.
           if (it->rule == matched_rule && it->role == matched_role) continue;
           Match m;
-          if (MatchPatternAt(FinderOf(*it->rule, it->role), it->pattern, n, chunk.text, m)) {
+          if (MatchPatternAt(FinderOf(*it->rule, it->role), it->pattern, n, chunk.text, m, &context_.params)) {
             hits.push_back({it->rule, it->role, std::move(m)});
             matched_rule = it->rule;
             matched_role = it->role;
@@ -309,7 +338,7 @@ class FileScanner {
       where = ts_node_child_by_field_name(scope, c.look_in.c_str(), static_cast<uint32_t>(c.look_in.size()));
     }
     if (!ts_node_is_null(where)) {
-      for (const Match& m : FindAll(c.find, where, chunk.text)) {
+      for (const Match& m : FindAll(c.find, where, chunk.text, &context_.params)) {
         size_t end = ts_node_end_byte(m.node);
         for (const auto& [name, cap] : m.captures) end = std::max<size_t>(end, cap.end);
         spans.push_back({chunk.base + ts_node_start_byte(m.node), chunk.base + end});
@@ -322,17 +351,22 @@ class FileScanner {
   const std::vector<Span>& ModuleMatches(const Condition& c) {
     auto it = module_cache_.find(&c);
     if (it != module_cache_.end()) return it->second;
+    // Whether anywhere, or anywhere before a site, the first match in file
+    // order decides: the statements are parsed in order up to it.
     std::vector<Span> spans;
     auto scan = [&](size_t start, size_t end) {
       std::string_view text = body_.substr(start, end - start);
-      if (!c.find.MayMatch(text)) return;
+      if (!Literals(rules_, text).May(c.find)) return;
       Syntax syntax = Parse(text, language_);
-      for (const Match& m : FindAll(c.find, syntax.Root(), text)) {
+      for (const Match& m : FindAll(c.find, syntax.Root(), text, &context_.params)) {
         spans.push_back({start + ts_node_start_byte(m.node), start + ts_node_end_byte(m.node)});
       }
     };
     if (layout_) {
-      for (const PyStatement& st : layout_->statements) scan(st.start, st.end);
+      for (const PyStatement& st : layout_->statements) {
+        scan(st.start, st.end);
+        if (!spans.empty()) break;
+      }
     } else {
       scan(0, body_.size());
     }
@@ -340,6 +374,83 @@ class FileScanner {
   }
 
   bool Holds(const Condition& c, const Chunk& chunk, TSNode site, size_t site_start) {
+    std::set<const void*> followed;
+    return HoldsAbove(c, chunk, site, site_start, followed);
+  }
+
+  // The YAML aliases that stand for `node`: a node with an anchor `&A` is
+  // also found wherever a later `*A` names it, until `&A` is defined again.
+  std::vector<TSNode> AliasesOf(const Chunk& chunk, TSNode node) {
+    std::vector<TSNode> out;
+    if (language_ != Language::kYaml) return out;
+    std::string_view name;
+    for (uint32_t i = 0; i < ts_node_named_child_count(node); ++i) {
+      TSNode child = ts_node_named_child(node, i);
+      if (std::string_view(ts_node_type(child)) == "anchor" && ts_node_named_child_count(child) == 1) {
+        name = NodeText(ts_node_named_child(child, 0), chunk.text);
+      }
+    }
+    if (name.empty()) return out;
+    YamlNames& names = YamlNamesOf(chunk);
+    auto anchors = names.anchors.find(name);
+    auto aliases = names.aliases.find(name);
+    if (anchors == names.anchors.end() || aliases == names.aliases.end()) return out;
+    uint32_t from = ts_node_start_byte(node);
+    auto next = std::upper_bound(anchors->second.begin(), anchors->second.end(), from);
+    uint32_t until = next == anchors->second.end() ? UINT32_MAX : *next;
+    for (TSNode a : aliases->second) {
+      if (ts_node_start_byte(a) > from && ts_node_start_byte(a) < until) out.push_back(a);
+    }
+    return out;
+  }
+
+  // A YAML merge key's pair (`<<: *defaults`): not a key of its own.
+  bool IsMergeKey(const Chunk& chunk, TSNode pair) const {
+    if (language_ != Language::kYaml) return false;
+    TSNode key = ts_node_child_by_field_name(pair, "key", 3);
+    return !ts_node_is_null(key) && NodeText(key, chunk.text) == "<<";
+  }
+
+  struct YamlNames {
+    std::map<std::string_view, std::vector<uint32_t>, std::less<>> anchors;  // name -> where each &name is
+    std::map<std::string_view, std::vector<TSNode>, std::less<>> aliases;    // name -> each *name node
+  };
+
+  YamlNames& YamlNamesOf(const Chunk& chunk) {
+    auto it = yaml_names_.find(chunk.base);
+    if (it != yaml_names_.end()) return it->second;
+    YamlNames names;
+    TreeCursor cursor(chunk.syntax.Root());
+    for (;;) {
+      TSNode n = cursor.Node();
+      std::string_view type = ts_node_type(n);
+      bool named = (type == "anchor" || type == "alias") && ts_node_named_child_count(n) == 1;
+      if (named) {
+        std::string_view name = NodeText(ts_node_named_child(n, 0), chunk.text);
+        if (type == "anchor") {
+          names.anchors[name].push_back(ts_node_start_byte(ts_node_parent(n)));
+        } else {
+          names.aliases[name].push_back(n);
+        }
+      }
+      if (!named && ts_tree_cursor_goto_first_child(cursor.get())) continue;
+      bool done = false;
+      while (!ts_tree_cursor_goto_next_sibling(cursor.get())) {
+        if (!ts_tree_cursor_goto_parent(cursor.get())) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+    return yaml_names_.emplace(chunk.base, std::move(names)).first->second;
+  }
+
+  // Walks up from `site`; in YAML also up from every alias of an anchored
+  // node on the way, as a loader sees the node there too. With which =
+  // "nearest", each such path is decided by its own nearest scope.
+  bool HoldsAbove(const Condition& c, const Chunk& chunk, TSNode site, size_t site_start,
+                  std::set<const void*>& followed) {
     auto satisfied = [&](const std::vector<Span>& spans) {
       if (c.find.Empty()) return true;
       return std::any_of(spans.begin(), spans.end(),
@@ -347,9 +458,14 @@ class FileScanner {
     };
     bool module_scope = std::find(c.scope.begin(), c.scope.end(), "module") != c.scope.end();
     for (TSNode n = ts_node_parent(site); !ts_node_is_null(n); n = ts_node_parent(n)) {
+      for (TSNode alias : AliasesOf(chunk, n)) {
+        if (!followed.insert(alias.id).second) continue;  // `&a [*a]` refers to itself
+        if (HoldsAbove(c, chunk, alias, chunk.base + ts_node_start_byte(alias), followed)) return true;
+      }
       std::string_view type = ts_node_type(n);
       if (std::find(c.scope.begin(), c.scope.end(), type) == c.scope.end()) continue;
       if (type == "module") break;  // the chunk's module is not the file's
+      if (IsMergeKey(chunk, n)) continue;  // `<<: *defaults` puts their pairs in the enclosing mapping
       bool placed = true;
       if (!c.site_in.empty()) {
         TSNode field = ts_node_child_by_field_name(n, c.site_in.c_str(), static_cast<uint32_t>(c.site_in.size()));
@@ -365,9 +481,12 @@ class FileScanner {
   void FinishAttention() {
     std::vector<Span> sites;
     for (const Found& f : found_) sites.push_back(f.span);
-    for (const auto& [rule, span] : pending_attention_) {
-      // Code a rule rewrites, or that a rewrite made MPS-aware, is handled.
-      if (Inside(span, aware_regions_) ||
+    for (const auto& pending : pending_attention_) {
+      const Rule* rule = pending.first;
+      Span span = pending.second;
+      // Code a rule rewrites, or that a rewrite made MPS-aware, is handled. A
+      // note says what code will do, which holds for MPS-aware code too.
+      if ((!rule->info && Inside(span, aware_regions_)) ||
           std::any_of(sites.begin(), sites.end(), [&](const Span& s) { return Overlaps(s, span); })) {
         continue;
       }
@@ -379,7 +498,7 @@ class FileScanner {
                        ? " (MPS has it from torch " + *rule->mps_since + ")"
                        : " (this torch is older than " + *rule->mps_since + ")";
       }
-      analysis_.attention.push_back({MakeSite(*rule, span), std::move(message), rule->fallback_helps});
+      analysis_.attention.push_back({MakeSite(*rule, span), std::move(message), rule->fallback_helps, rule->info});
     }
     std::sort(analysis_.attention.begin(), analysis_.attention.end(),
               [](const Attention& a, const Attention& b) { return a.site.start < b.site.start; });
@@ -399,6 +518,7 @@ class FileScanner {
   std::vector<std::pair<const Rule*, Span>> pending_attention_;
   std::map<std::pair<const Condition*, const void*>, std::vector<Span>> scope_cache_;
   std::map<const Condition*, std::vector<Span>> module_cache_;
+  std::map<size_t, YamlNames> yaml_names_;  // per chunk (by its offset)
 };
 
 std::string_view BomOf(std::string_view bytes) {
@@ -432,8 +552,10 @@ std::string Indented(const std::vector<RenderedLine>& lines, std::string_view eo
   return text;
 }
 
+using CaptureTexts = std::map<std::string, std::string, std::less<>>;
+
 BuiltEdit BuildEdit(const Found& f, std::string_view body, std::string_view unit, const ScanContext& context,
-                    uint32_t line) {
+                    uint32_t line, const CaptureTexts* rewritten = nullptr) {
   BuiltEdit out;
   Edit& edit = out.edit;
   edit.rule_id = f.rule->id;
@@ -442,7 +564,8 @@ BuiltEdit BuildEdit(const Found& f, std::string_view body, std::string_view unit
   edit.line = line;
   RenderInput input;
   for (const auto& [name, cap] : f.match.captures) {
-    input.captures[name] = std::string(cap.Text(f.chunk->text));
+    auto it = rewritten ? rewritten->find(name) : CaptureTexts::const_iterator();
+    input.captures[name] = rewritten && it != rewritten->end() ? it->second : std::string(cap.Text(f.chunk->text));
     input.conditions[name] = cap.end > cap.start;
   }
   for (const auto& [name, value] : f.conditions) input.conditions[name] = value;
@@ -490,11 +613,12 @@ std::optional<Edit> HelperInsertion(const std::vector<Found>& found, std::string
   std::string_view eol = LineEndingAt(body, at > 0 ? at - 1 : 0);
   std::string text;
   if (at > 0 && body[at - 1] != '\n') text += eol;
-  for (const Helper* h : needed) {
-    if (at > 0 || !text.empty()) text += std::string(eol) + std::string(eol);
-    text += Indented(Render(h->code, {}), eol, "", layout.indent_unit) + std::string(eol);
-    if (at == 0) text += std::string(eol) + std::string(eol);
+  // Two blank lines around each helper, as PEP 8 has them around top-level defs.
+  for (size_t i = 0; i < needed.size(); ++i) {
+    if (at > 0 || i > 0) text += std::string(eol) + std::string(eol);
+    text += Indented(Render(needed[i]->code, {}), eol, "", layout.indent_unit) + std::string(eol);
   }
+  if (at == 0) text += std::string(eol) + std::string(eol);
   Edit e;
   e.rule_id = needed.front()->name;
   for (size_t i = 1; i < needed.size(); ++i) e.rule_id += "," + needed[i]->name;
@@ -519,10 +643,6 @@ std::vector<const Rule*> RulesFor(std::string_view relative_path, const RuleSet&
   return out;
 }
 
-bool MayHaveSites(std::string_view bytes, const std::vector<const Rule*>& rules) {
-  return std::any_of(rules.begin(), rules.end(), [&](const Rule* r) { return MayMatchRule(*r, bytes, true); });
-}
-
 Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules, const ScanContext& context) {
   // A byte-order mark is not code; scan what follows it.
   size_t base = BomOf(bytes).size();
@@ -531,6 +651,68 @@ Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules, 
   Analysis a = std::move(scanner.analysis());
   Shift(a, base);
   return a;
+}
+
+// A site inside a metavariable of another site's match is rewritten inside
+// that metavariable's text, and the enclosing site is rendered with it, so
+// that rules compose (`x.to(device="cuda")`: the device, and the call around
+// it). Innermost first; `edits[i]` is `found[i]`'s. Nested edits stay in the
+// list, marked, for the report; a site that overlaps another any other way is
+// left for the overlap check to refuse.
+std::optional<std::pair<std::string, size_t>> ComposeNested(const std::vector<Found>& found, std::vector<Edit>& edits,
+                                                            std::string_view body, std::string_view unit,
+                                                            const ScanContext& context) {
+  std::vector<size_t> order(edits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return edits[a].end - edits[a].start < edits[b].end - edits[b].start;
+  });
+  for (size_t i : order) {
+    const Edit& outer = edits[i];
+    std::vector<size_t> inner;
+    for (size_t j = 0; j < edits.size(); ++j) {
+      const Edit& e = edits[j];
+      bool inside = outer.start <= e.start && e.end <= outer.end && (e.end - e.start) < (outer.end - outer.start);
+      if (j != i && !e.nested && inside) inner.push_back(j);
+    }
+    if (inner.empty()) continue;
+    const Found& f = found[i];
+    std::map<std::string, std::vector<size_t>, std::less<>> per_capture;
+    bool carried = true;
+    for (size_t j : inner) {
+      const Capture* holder = nullptr;
+      std::string name;
+      for (const auto& [n, cap] : f.match.captures) {
+        if (f.chunk->base + cap.start <= edits[j].start && edits[j].end <= f.chunk->base + cap.end) {
+          holder = &cap;
+          name = n;
+          break;
+        }
+      }
+      if (holder == nullptr) carried = false;
+      per_capture[name].push_back(j);
+    }
+    if (!carried) continue;
+    CaptureTexts texts;
+    for (auto& [name, js] : per_capture) {
+      const Capture& cap = *f.match.Find(name);
+      std::sort(js.begin(), js.end(), [&](size_t a, size_t b) { return edits[a].start < edits[b].start; });
+      size_t pos = f.chunk->base + cap.start;
+      std::string text;
+      for (size_t j : js) {
+        text.append(body, pos, edits[j].start - pos);
+        text += edits[j].text;
+        pos = edits[j].end;
+      }
+      text.append(body, pos, f.chunk->base + cap.end - pos);
+      texts[name] = std::move(text);
+    }
+    BuiltEdit built = BuildEdit(f, body, unit, context, outer.line, &texts);
+    if (built.error) return std::make_pair(*built.error, outer.line);
+    edits[i].text = std::move(built.edit.text);
+    for (size_t j : inner) edits[j].nested = true;
+  }
+  return std::nullopt;
 }
 
 FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules, const ScanContext& context) {
@@ -560,6 +742,7 @@ FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules,
     if (built.error) return fail(*built.error, scanner.lines().Line(f.span.first));
     edits.push_back(std::move(built.edit));
   }
+  if (auto error = ComposeNested(found, edits, body, unit, context)) return fail(error->first, error->second);
   if (scanner.layout()) {
     if (auto helper = HelperInsertion(found, body, *scanner.layout())) {
       helper->line = scanner.lines().Line(helper->start);
@@ -568,17 +751,23 @@ FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules,
                    std::move(*helper));
     }
   }
-  for (size_t i = 1; i < edits.size(); ++i) {
-    if (edits[i].start < edits[i - 1].end || (edits[i].start == edits[i - 1].start && !edits[i - 1].helper)) {
-      return fail("rules " + edits[i - 1].rule_id + " and " + edits[i].rule_id + " rewrite overlapping code",
-                  edits[i].line);
+  std::vector<const Edit*> written;  // nested edits are in their enclosing edit's text
+  for (const Edit& e : edits) {
+    if (!e.nested) written.push_back(&e);
+  }
+  for (size_t i = 1; i < written.size(); ++i) {
+    const Edit& a = *written[i - 1];
+    const Edit& b = *written[i];
+    if (b.start < a.end || (b.start == a.start && !a.helper)) {
+      return fail("rules " + a.rule_id + " and " + b.rule_id + " rewrite overlapping code", b.line);
     }
   }
   std::string out;
   out.reserve(bytes.size() + 512 * edits.size());
   out.append(bytes.substr(0, base));
   size_t pos = 0;
-  for (const Edit& e : edits) {
+  for (const Edit* w : written) {
+    const Edit& e = *w;
     out.append(body, pos, e.start - pos);
     out += e.text;
     pos = e.end;
@@ -589,15 +778,16 @@ FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules,
   // fully MPS-aware to the same rules; otherwise a faulty rule would patch
   // again on every run.
   std::string_view new_body = std::string_view(out).substr(base);
-  FileScanner again(new_body, rules, context);
-  again.Run();
   std::vector<Span> touched;
   size_t delta = 0;
-  for (const Edit& e : edits) {
+  for (const Edit* w : written) {
+    const Edit& e = *w;
     touched.push_back({e.start + delta, e.start + delta + e.text.size()});
     delta += e.text.size();
     delta -= e.end - e.start;
   }
+  FileScanner again(new_body, rules, context);
+  again.Run(&touched);
   again.ParseTouched(touched);
   const Analysis& after = again.analysis();
   if (after.problem_line) {

@@ -28,6 +28,7 @@ struct Attention {
   Site site;
   std::string message;
   bool fallback_helps = false;  // PYTORCH_ENABLE_MPS_FALLBACK=1 would avoid the failure
+  bool info = false;            // a note (the rule's severity is "info"): nothing will fail
 };
 
 struct Analysis {
@@ -42,6 +43,7 @@ struct Analysis {
 struct Edit {
   std::string rule_id;  // for a helper: the helper's name
   bool helper = false;  // code inserted once per file, not a site
+  bool nested = false;  // made inside the text of an enclosing edit (a metavariable of its match)
   uint32_t line = 0;
   size_t start = 0;
   size_t end = 0;
@@ -58,7 +60,7 @@ struct FilePlan {
 
 // What rules may depend on besides the code itself.
 struct ScanContext {
-  std::map<std::string, std::string, std::less<>> params;  // {{param.NAME}} in templates
+  Params params;  // {{param.NAME}} in templates, "param.NAME" in constraints
   // For each torch release named by a rule's `mps_since`: whether the
   // interpreter's torch is at least that release (absent: not known).
   std::map<std::string, bool, std::less<>> torch_at_least;
@@ -68,9 +70,6 @@ struct ScanContext {
 // order: their `files` globs match, and they are among `only` when given.
 std::vector<const Rule*> RulesFor(std::string_view relative_path, const RuleSet& rules,
                                   const std::vector<std::string>& only = {});
-
-// The rewrite rules' required text is absent: nothing to parse.
-bool MayHaveSites(std::string_view bytes, const std::vector<const Rule*>& rules);
 
 Analysis Analyze(std::string_view bytes, const std::vector<const Rule*>& rules, const ScanContext& context = {});
 FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules, const ScanContext& context = {});

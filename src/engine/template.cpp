@@ -67,6 +67,11 @@ Template ParseTemplate(std::string_view text) {
     } else {
       size_t spaces = raw.find_first_not_of(' ');
       if (spaces == std::string_view::npos) spaces = raw.size();
+      // The first text line continues the site's own line: one to three
+      // leading spaces there are text (` 0` after a YAML `key:` with no value).
+      bool first = std::none_of(t.lines.begin(), t.lines.end(),
+                                [](const TemplateLine& l) { return l.kind == TemplateLine::Kind::kText; });
+      if (first && spaces < 4 && spaces < raw.size() && raw[spaces] != '\t') spaces = 0;
       if (raw.substr(0, spaces).size() % 4 != 0 || (spaces < raw.size() && raw[spaces] == '\t')) {
         throw Error(std::string(), number, "indent template lines with multiples of four spaces");
       }

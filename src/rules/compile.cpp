@@ -53,6 +53,43 @@ Names NamesOf(const engine::Finder& f) {
   return n;
 }
 
+// Whether every {{name}} in the template lies in the kept part of an
+// enclosing {{#if name}}: a pattern that lacks $name then renders none of them.
+bool OnlyWhereMatched(const engine::Template& t, const std::string& name) {
+  using Line = engine::TemplateLine;
+  std::vector<bool> guards;  // per open block: true while inside {{#if name}}'s own part
+  int guarded = 0;
+  for (const Line& l : t.lines) {
+    switch (l.kind) {
+      case Line::Kind::kIf:
+      case Line::Kind::kUnless:
+        guards.push_back(l.kind == Line::Kind::kIf && l.text == name);
+        guarded += guards.back();
+        break;
+      case Line::Kind::kElse:
+        guarded -= guards.back();
+        guards.back() = false;
+        break;
+      case Line::Kind::kEnd:
+        guarded -= guards.back();
+        guards.pop_back();
+        break;
+      case Line::Kind::kText:
+        if (guarded == 0 && l.text.find("{{") != std::string::npos) {
+          for (size_t open = l.text.find("{{"); open != std::string::npos; open = l.text.find("{{", open + 2)) {
+            size_t close = l.text.find("}}", open);
+            std::string inner = l.text.substr(open + 2, close - open - 2);
+            inner.erase(0, inner.find_first_not_of(' '));
+            inner.erase(inner.find_last_not_of(' ') + 1);
+            if (inner == name) return false;
+          }
+        }
+        break;
+    }
+  }
+  return true;
+}
+
 class Compiler {
  public:
   explicit Compiler(Compiled& out) : out_(out) {}
@@ -138,9 +175,10 @@ class Compiler {
         for (const std::string& name : rule.replacement.placeholders) {
           if (name.starts_with("param.")) continue;
           for (size_t i = 0; i < names.per_alternative.size(); ++i) {
-            if (!names.per_alternative[i].contains(name)) {
+            if (!names.per_alternative[i].contains(name) && !OnlyWhereMatched(rule.replacement, name)) {
               throw Failure{r.replacement->line, "`replacement` uses {{" + name + "}} but pattern " +
-                                                     std::to_string(i + 1) + " has no $" + name};
+                                                     std::to_string(i + 1) + " has no $" + name +
+                                                     " (use it only inside {{#if " + name + "}})"};
             }
           }
         }
@@ -160,6 +198,7 @@ class Compiler {
         rule.message = r.message;
         rule.fallback_helps = r.fallback_helps;
         rule.mps_since = r.mps_since;
+        rule.info = r.info;
       }
       ids_[r.id] = r.origin;
       out_.set.rules.push_back(std::move(rule));
@@ -218,6 +257,12 @@ class Compiler {
       for (const Located& r : c.not_match) k.not_match.push_back(compile(r));
       k.any_of = c.any_of;
       k.kinds = c.kinds;
+      auto bound = [](const std::optional<BoundSpec>& b) -> std::optional<engine::Bound> {
+        if (!b) return std::nullopt;
+        return engine::Bound{b->value, b->param};
+      };
+      k.greater_than = bound(c.greater_than);
+      k.not_greater_than = bound(c.not_greater_than);
       for (const Located& p : c.patterns) {
         try {
           k.patterns.push_back(engine::Pattern::Compile(p.text, language));
@@ -233,22 +278,44 @@ class Compiler {
         throw Failure{c.line, "`where` constrains $" + c.var + ", which no pattern has"};
       }
     }
-    // Literal sets for the prefilter, one per alternative; an alternative
-    // without any makes the whole finder unfilterable.
+    // Literal sets for the prefilter: per pattern, its own literals, what its
+    // constraints' regexes require (an alternation multiplies the sets) and
+    // the declared `needs`. A pattern without any makes the whole finder
+    // unfilterable.
     bool unfilterable = false;
     for (const engine::Pattern& p : f.patterns) {
-      std::vector<std::string> set = p.Literals();
+      std::vector<std::string> base = p.Literals();
+      base.insert(base.end(), spec.needs.begin(), spec.needs.end());
+      std::vector<std::vector<std::string>> sets = {base};
       for (const engine::Constraint& c : f.where) {
         if (!p.Metavariables().contains(c.var)) continue;
-        for (const engine::Regex& r : c.match) {
-          std::string lit = r.RequiredLiteral();
-          if (lit.size() >= 2) set.push_back(lit);
+        std::vector<std::vector<std::string>> choices;
+        for (const engine::Regex& r : c.match) choices.push_back(r.RequiredLiterals());
+        if (c.any_of.size() == 1 && c.any_of.front().size() >= 2) choices.push_back({c.any_of.front()});
+        for (const std::vector<std::string>& alts : choices) {
+          if (alts.empty() || sets.size() * alts.size() > 32) continue;  // certain of nothing, or too many
+          std::vector<std::vector<std::string>> grown;
+          for (const auto& set : sets) {
+            for (const std::string& a : alts) {
+              grown.push_back(set);
+              grown.back().push_back(a);
+            }
+          }
+          sets = std::move(grown);
         }
-        if (c.any_of.size() == 1 && c.any_of.front().size() >= 2) set.push_back(c.any_of.front());
       }
-      set.insert(set.end(), spec.needs.begin(), spec.needs.end());
-      if (set.empty()) unfilterable = true;
-      f.literal_sets.push_back(std::move(set));
+      for (std::vector<std::string>& set : sets) {
+        // A literal inside another one of the set ("to" in ".to(") adds nothing.
+        std::sort(set.begin(), set.end());
+        set.erase(std::unique(set.begin(), set.end()), set.end());
+        std::erase_if(set, [&](const std::string& l) {
+          return std::any_of(set.begin(), set.end(), [&](const std::string& o) {
+            return o.size() > l.size() && o.find(l) != std::string::npos;
+          });
+        });
+        if (set.empty()) unfilterable = true;
+        f.literal_sets.push_back(std::move(set));
+      }
     }
     if (spec.query) {
       if (!spec.needs.empty()) {
@@ -300,12 +367,42 @@ class Compiler {
 
 }  // namespace
 
+namespace {
+
+// One index over every finder's literals, so that a file is searched once for all of them.
+void IndexLiterals(engine::RuleSet& set) {
+  std::vector<engine::Finder*> finders;
+  for (engine::Rule& r : set.rules) {
+    finders.push_back(&r.find);
+    finders.push_back(&r.aware);
+  }
+  for (engine::Condition& c : set.conditions) finders.push_back(&c.find);
+  std::vector<std::string> all;
+  for (const engine::Finder* f : finders) {
+    for (const auto& s : f->literal_sets) all.insert(all.end(), s.begin(), s.end());
+  }
+  auto index = std::make_shared<const engine::LiteralIndex>(std::move(all));
+  for (engine::Finder* f : finders) {
+    f->index = index;
+    f->literal_ids.clear();
+    for (const auto& s : f->literal_sets) {
+      std::vector<uint32_t> ids;
+      for (const std::string& l : s) ids.push_back(index->Id(l));
+      f->literal_ids.push_back(std::move(ids));
+    }
+  }
+  set.literals = std::move(index);
+}
+
+}  // namespace
+
 Compiled Compile(Specs specs) {
   Compiled out;
   out.errors = std::move(specs.errors);
   Compiler compiler(out);
   compiler.Shared(specs.shared);
   for (RuleSpec& r : specs.rules) compiler.Rule(r);
+  IndexLiterals(out.set);
   return out;
 }
 

@@ -17,12 +17,13 @@ namespace {
 const std::set<std::string> kRuleKeys = {"id",       "summary", "language", "kind",    "files",
                                          "pattern",  "query",   "where",    "needs",   "site", "statement",
                                          "requires", "helpers", "replacement", "aware", "condition",
-                                         "message",  "fallback_helps", "mps_since"};
+                                         "message",  "fallback_helps", "mps_since", "severity"};
 const std::set<std::string> kConditionKeys = {"name",    "scope", "which", "position", "site_in",
                                               "look_in", "pattern", "query", "where", "needs"};
 const std::set<std::string> kHelperKeys = {"name", "defines", "code"};
 const std::set<std::string> kAwareKeys = {"pattern", "query", "where", "needs"};
-const std::set<std::string> kConstraintKeys = {"match", "not_match", "any_of", "kind", "pattern"};
+const std::set<std::string> kConstraintKeys = {"match", "not_match", "any_of", "kind", "pattern", "greater_than",
+                                                "not_greater_than"};
 
 std::vector<Located> StringOrList(const toml::node& n, const std::string& key, const std::string& text) {
   std::vector<Located> out;
@@ -53,6 +54,14 @@ std::vector<std::string> Strings(const toml::node& n, const std::string& key) {
   return out;
 }
 
+// An integer, or "param.NAME" for a parameter of the run.
+BoundSpec ReadBound(const toml::node& n, const std::string& key) {
+  if (auto v = n.value<int64_t>()) return {*v, {}};
+  static const std::regex param("param\\.[A-Za-z0-9_.-]+");
+  if (auto s = n.value<std::string>(); s && std::regex_match(*s, param)) return {0, s->substr(6)};
+  throw Failure{LineOf(n), "`" + key + "` must be an integer or \"param.NAME\""};
+}
+
 std::vector<ConstraintSpec> ReadWhere(const toml::node& n, const std::string& text) {
   const toml::table* t = n.as_table();
   if (t == nullptr) throw Failure{LineOf(n), "`where` must be a table: METAVARIABLE = { match = \"...\" }"};
@@ -69,6 +78,8 @@ std::vector<ConstraintSpec> ReadWhere(const toml::node& n, const std::string& te
     if (const toml::node* m = ct->get("any_of")) c.any_of = Strings(*m, "any_of");
     if (const toml::node* m = ct->get("kind")) c.kinds = Strings(*m, "kind");
     if (const toml::node* m = ct->get("pattern")) c.patterns = StringOrList(*m, "pattern", text);
+    if (const toml::node* m = ct->get("greater_than")) c.greater_than = ReadBound(*m, "greater_than");
+    if (const toml::node* m = ct->get("not_greater_than")) c.not_greater_than = ReadBound(*m, "not_greater_than");
     out.push_back(std::move(c));
   }
   return out;
@@ -181,7 +192,7 @@ RuleSpec ReadRule(const RuleSource& src) {
     for (const toml::node& c : *arr) r.conditions.push_back(ReadCondition(c, src.origin, src.text));
   }
   if (r.kind == Kind::kRewrite) {
-    for (const char* key : {"message", "fallback_helps", "mps_since"}) {
+    for (const char* key : {"message", "fallback_helps", "mps_since", "severity"}) {
       if (doc.contains(key)) throw Failure{LineOf(*doc.get(key)), std::string("`") + key + "` is for kind = \"attention\" rules"};
     }
     RequireString(doc, "replacement", 1);
@@ -203,6 +214,13 @@ RuleSpec ReadRule(const RuleSource& src) {
       if (doc.contains(key)) throw Failure{LineOf(*doc.get(key)), std::string("`") + key + "` is for kind = \"rewrite\" rules"};
     }
     r.message = RequireString(doc, "message", 1);
+    if (doc.contains("severity")) {
+      std::string severity = RequireString(doc, "severity", 1);
+      if (severity != "error" && severity != "info") {
+        throw Failure{LineOf(*doc.get("severity")), "`severity` must be \"error\" or \"info\""};
+      }
+      r.info = severity == "info";
+    }
     if (const toml::node* fb = doc.get("fallback_helps")) {
       auto b = fb->value<bool>();
       if (!b) throw Failure{LineOf(*fb), "`fallback_helps` must be true or false"};

@@ -16,6 +16,12 @@ struct Located {
   uint32_t line = 0;
 };
 
+// A number to compare with: a literal, or "param.NAME" (a parameter of the run).
+struct BoundSpec {
+  int64_t value = 0;
+  std::string param;
+};
+
 struct ConstraintSpec {
   std::string var;
   uint32_t line = 0;
@@ -24,6 +30,8 @@ struct ConstraintSpec {
   std::vector<std::string> any_of;
   std::vector<std::string> kinds;
   std::vector<Located> patterns;  // sub-patterns the node must match
+  std::optional<BoundSpec> greater_than;
+  std::optional<BoundSpec> not_greater_than;
 };
 
 // How code is found: patterns (any of them), or one raw tree-sitter query.
@@ -81,6 +89,7 @@ struct RuleSpec {
   std::string message;
   bool fallback_helps = false;
   std::optional<std::string> mps_since;
+  bool info = false;  // severity = "info": reported, never a failure
 };
 
 // Conditions and helpers that several rules share, defined once (patches/shared/).

@@ -110,7 +110,13 @@ Root Root::Open(const fs::path& dir) {
     int e = errno;
     throw StoreError(dir, "cannot open the directory: " + Err(e), "check that it exists and is readable");
   }
-  return Root(fs::absolute(dir).lexically_normal(), std::move(fd));
+  return Root(NormalDir(dir), std::move(fd));
+}
+
+fs::path NormalDir(const fs::path& dir) {
+  fs::path p = fs::absolute(dir).lexically_normal();
+  if (!p.has_filename() && p != p.root_path()) p = p.parent_path();
+  return p;
 }
 
 fs::path Root::Abs(std::string_view rel) const {
@@ -126,8 +132,10 @@ void Root::CheckRel(std::string_view rel) const {
 }
 
 Fd Root::OpenDir(std::string_view rel_dir, bool missing_ok) const {
-  Fd cur(::dup(fd_.get()));
-  if (!cur.ok()) throw StoreError(path_, "cannot duplicate a descriptor: " + Err(errno), "");
+  // A new open file description, not dup(): a directory stream's position is
+  // shared between duplicates, and a second walk would start at the end.
+  Fd cur(::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cur.ok()) throw StoreError(path_, "cannot open the directory: " + Err(errno), "check its permissions");
   if (rel_dir.empty()) return cur;
   std::string walked;
   for (std::string_view seg : Segments(rel_dir)) {
@@ -181,7 +189,7 @@ Entry Root::Lstat(std::string_view rel) const {
   return e;
 }
 
-std::optional<FileInfo> Root::Read(std::string_view rel, size_t max_size) const {
+std::optional<FileInfo> Root::Read(std::string_view rel, size_t max_size, size_t* oversize) const {
   Parent p = OpenParent(rel);
   if (!p.fd.ok()) return std::nullopt;
   struct stat st {};
@@ -207,6 +215,10 @@ std::optional<FileInfo> Root::Read(std::string_view rel, size_t max_size) const 
   if (::fstat(fd.get(), &st) != 0) throw StoreError(Abs(rel), "cannot examine: " + Err(errno), "");
   if (!S_ISREG(st.st_mode)) throw refuse_type(st.st_mode);
   if (static_cast<unsigned long long>(st.st_size) > max_size) {
+    if (oversize) {
+      *oversize = static_cast<size_t>(st.st_size);
+      return std::nullopt;
+    }
     throw StoreError(Abs(rel), "refused: " + std::to_string(st.st_size) + " bytes is too large for this file",
                      "it is not one mps-patch wrote; remove it");
   }
@@ -215,7 +227,11 @@ std::optional<FileInfo> Root::Read(std::string_view rel, size_t max_size) const 
   f.nlink = st.st_nlink;
   f.dev = st.st_dev;
   f.ino = st.st_ino;
+#if defined(__APPLE__)
+  f.mtime = st.st_mtimespec;
+#else
   f.mtime = st.st_mtim;
+#endif
   f.bytes.resize(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (true) {

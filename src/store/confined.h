@@ -79,8 +79,9 @@ class Root {
   Entry Lstat(std::string_view rel) const;
 
   // nullopt when missing; StoreError when not a regular file (named), when the
-  // path goes through a link, or when it is larger than `max_size`.
-  std::optional<FileInfo> Read(std::string_view rel, size_t max_size = kNoLimit) const;
+  // path goes through a link, or when it is larger than `max_size` (unless
+  // `oversize` is given: then nullopt, with the file's size there).
+  std::optional<FileInfo> Read(std::string_view rel, size_t max_size = kNoLimit, size_t* oversize = nullptr) const;
 
   // Atomic replace (see above). The file at `rel`, if any, must be a regular file.
   void Write(std::string_view rel, std::string_view bytes, const Attrs& attrs) const;
@@ -115,6 +116,10 @@ class Root {
   fs::path path_;
   Fd fd_;
 };
+
+// Absolute, lexically normal, without a trailing '/': one spelling per
+// directory for the root and its lock.
+fs::path NormalDir(const fs::path& dir);
 
 // fsync, or F_FULLFSYNC where the platform has it (falling back to fsync when
 // the filesystem refuses it). Returns 0 or -1 with errno set.

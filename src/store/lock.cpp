@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/confined.h"
 #include "store/files.h"
 
 namespace mps::store {
@@ -20,7 +21,7 @@ std::optional<RootLock> RootLock::TryAcquire(const fs::path& root) {
     if (errno == EWOULDBLOCK) return std::nullopt;
     throw StoreError(root, std::string("cannot lock it: ") + std::strerror(errno), "check the filesystem");
   }
-  return RootLock(fs::absolute(root).lexically_normal(), std::move(fd));
+  return RootLock(NormalDir(root), std::move(fd));
 }
 
 RootLock RootLock::Acquire(const fs::path& root) {

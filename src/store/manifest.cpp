@@ -90,6 +90,7 @@ std::optional<std::string> DistInfoProblem(std::string_view d) {
 }
 
 std::optional<std::string> ManifestProblem(const Manifest& m) {
+  if (m.generation < 0) return "generation must be 0 or more";
   if (m.distribution) {
     if (auto p = DistributionProblem(*m.distribution)) return p;
   }
@@ -121,6 +122,10 @@ Manifest ParseManifest(std::string_view bytes, const fs::path& shown) {
       dist.editable = sj::Bool(sj::Field(*d, "editable", "distribution"), "distribution.editable");
       if (auto p = DistributionProblem(dist)) throw sj::Bad(*p);
       m.distribution = std::move(dist);
+    }
+    if (const json* g = sj::Optional(j, "generation"); g && m.format >= 2) {
+      m.generation = sj::Integer(*g, "generation");
+      if (m.generation < 0) throw sj::Bad("generation: expected a count, 0 or more");
     }
     const json& files = sj::RequireArray(sj::Field(j, "files", ""), "files");
     std::set<std::string> seen;
@@ -173,6 +178,7 @@ std::string SerializeManifest(const Manifest& m) {
                          {"dist_info", m.distribution->dist_info},
                          {"editable", m.distribution->editable}};
   }
+  if (m.generation > 0) j["generation"] = m.generation;
   j["files"] = std::move(files);
   return j.dump(2) + "\n";
 }

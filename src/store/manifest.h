@@ -7,10 +7,14 @@
 //   {"format": 2, "tool": "mps-patch", "backup_suffix": ".backup_before_mps",
 //    "distribution": {"name": "pyqlib", "version": "0.9.6",
 //                     "dist_info": "pyqlib-0.9.6.dist-info", "editable": false},
+//    "generation": 3,
 //    "files": [{"path": "contrib/model/m.py", "rules": ["device-select"],
 //               "original_blob": "<40 hex>", "patched_blob": "<40 hex>",
 //               "original_sha256": "sha256=<43 base64url>"}]}
 //
+// `generation` counts the applies that changed files (absent: 0): an apply
+// that rewrites a source always changes the manifest, its commit point
+// (store/journal.h), even when it writes the same entries again.
 // `dist_info` is one directory name in the package root's parent (where pip
 // puts it), or an absolute path (an editable install keeps it elsewhere).
 // A path that is not UTF-8 is written {"hex": "..."}. The loader trusts
@@ -45,6 +49,7 @@ struct ManifestFile {
 struct Manifest {
   int format = 2;  // as read (1 or 2); always written as 2
   std::optional<ManifestDistribution> distribution;
+  long long generation = 0;
   std::vector<ManifestFile> files;  // sorted by path, unique
   const ManifestFile* Find(std::string_view path) const;
   bool empty() const { return files.empty(); }

@@ -1,5 +1,7 @@
 #include "store/paths.h"
 
+#include <algorithm>
+
 #include "store/names.h"
 
 namespace mps::store {
@@ -81,7 +83,11 @@ bool IsUtf8(std::string_view s) {
 }
 
 std::string Printable(std::string_view bytes) {
-  if (IsUtf8(bytes) && bytes.find('\0') == std::string_view::npos) return std::string(bytes);
+  // Control bytes are escaped too: a file name must not drive the terminal.
+  bool plain = std::none_of(bytes.begin(), bytes.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
+  if (plain && IsUtf8(bytes)) return std::string(bytes);
   static const char* kHex = "0123456789abcdef";
   std::string out;
   size_t i = 0;

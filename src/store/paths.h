@@ -21,7 +21,7 @@ std::vector<std::string_view> Segments(std::string_view rel);
 
 bool IsUtf8(std::string_view bytes);
 
-// A path as text for messages: UTF-8 as is, other bytes as \xNN.
+// A path as text for messages: UTF-8 as is, control and other bytes as \xNN.
 std::string Printable(std::string_view bytes);
 
 std::string HexEncode(std::string_view bytes);

@@ -14,11 +14,20 @@ struct ProcessResult {
   std::string start_error;
 };
 
-// Runs argv[0] (looked up on PATH) with the given arguments, no stdin, and
-// waits for it; `timeout_s` kills it when exceeded.
-ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_s = 60);
+// The variable every child of mps-patch gets: a Python started by mps-patch
+// must not run the startup hook (apply --persist), which would start
+// mps-patch again while this one holds the package's lock.
+inline constexpr const char* kNoHookVariable = "MPS_PATCH_NO_HOOK";
+
+// Runs argv[0] (looked up on PATH) with the given arguments and waits for it;
+// `input` is its stdin (empty: /dev/null); `timeout_s` kills it when exceeded.
+ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_s = 60,
+                         const std::optional<std::string>& input = std::nullopt);
 
 // Where a program of this name lies beside the running executable, if there.
 std::optional<std::string> BesideSelf(const std::string& name);
+
+// The running executable's absolute path, when the system tells it.
+std::optional<std::string> SelfPath();
 
 }  // namespace mps::store

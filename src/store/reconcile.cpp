@@ -214,10 +214,7 @@ void SettleJournal(const Root& root, const Journal& j, ReconcileReport& report) 
   root.Remove(kJournalName);
 }
 
-ReconcileReport Reconcile(const Root& root, const RootLock& lock) {
-  if (lock.root() != root.path()) throw std::logic_error("Reconcile: the lock is not this root's");
-  ReconcileReport report;
-  std::optional<Journal> journal = ReadJournal(root);
+void RemoveLeftovers(const Root& root, ReconcileReport& report) {
   StateScan scan = ScanState(root);
   for (const std::string& t : scan.temps) {
     if (root.Remove(t)) report.removed_temps.push_back(t);
@@ -226,6 +223,14 @@ ReconcileReport Reconcile(const Root& root, const RootLock& lock) {
     if (root.Remove(t)) report.removed_temps.push_back(t);
   }
   for (const std::string& r : scan.refused) report.warnings.push_back(r + "; left alone");
+}
+
+ReconcileReport Reconcile(const Root& root, const RootLock& lock) {
+  if (lock.root() != root.path()) throw std::logic_error("Reconcile: the lock is not this root's");
+  ReconcileReport report;
+  std::optional<Journal> journal = ReadJournal(root);
+  // Temporary files first: a rollback writes through the same fixed names.
+  RemoveLeftovers(root, report);
   if (journal) SettleJournal(root, *journal, report);
   return report;
 }

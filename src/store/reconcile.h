@@ -54,7 +54,10 @@ StateScan ScanState(const Root& root);
 // settled (the journal then stays, and the error names the file and the next step).
 ReconcileReport Reconcile(const Root& root, const RootLock& lock);
 
-// Finishes or rolls back one journal (the executor's own recovery uses it too).
+// The parts of Reconcile, for the executor's own recovery after a failure:
+// removes leftover temporary files (and names what it leaves), then finishes
+// or rolls back the journal.
+void RemoveLeftovers(const Root& root, ReconcileReport& report);
 void SettleJournal(const Root& root, const Journal& j, ReconcileReport& report);
 
 }  // namespace mps::store

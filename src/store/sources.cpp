@@ -57,13 +57,20 @@ class Collector {
       std::string name = Leaf(rel);
       if (S_ISDIR(st.st_mode)) return !(name.starts_with(".") || name == "__pycache__");
       if (!Ours(name)) Add(rel, st);
+      else if (name.size() > kBackupSuffix.size() && name.ends_with(kBackupSuffix)) Backup(rel);
       return false;
     });
   }
 
+  void Backup(const std::string& backup_rel) {
+    out_.backups.push_back(backup_rel.substr(0, backup_rel.size() - kBackupSuffix.size()));
+  }
+
   SourceList Done() {
-    std::sort(out_.files.begin(), out_.files.end());
-    out_.files.erase(std::unique(out_.files.begin(), out_.files.end()), out_.files.end());
+    for (std::vector<std::string>* v : {&out_.files, &out_.backups}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
     return std::move(out_);
   }
 
@@ -120,9 +127,14 @@ SourceList CollectSources(const Root& root, const std::vector<std::string>& scop
       continue;
     }
     Entry e = root.Lstat(s);
-    if (e.kind == EntryKind::kMissing) throw StoreError(root.Abs(s), "no such file or directory", "check the --target path");
+    std::string backup = s + std::string(kBackupSuffix);
+    bool backed_up = e.kind != EntryKind::kDirectory && root.Lstat(backup).kind != EntryKind::kMissing;
+    if (e.kind == EntryKind::kMissing && !backed_up) {
+      throw StoreError(root.Abs(s), "no such file or directory", "check the --target path");
+    }
     if (e.kind == EntryKind::kDirectory) c.Directory(s);
-    else if (!Ours(Leaf(s))) c.Add(s, e.st);
+    else if (e.kind != EntryKind::kMissing && !Ours(Leaf(s))) c.Add(s, e.st);
+    if (backed_up) c.Backup(backup);
   }
   return c.Done();
 }

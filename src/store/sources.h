@@ -20,6 +20,9 @@ struct SourceList {
   std::vector<std::string> files;   // regular files, relative to the root, sorted, unique
   std::vector<SourceNote> skipped;  // links handled under their target's path, links to directories, FIFOs...
   std::vector<SourceNote> refused;  // links that lead out of the root (or dangle)
+  // Paths with something named `<path>.backup_before_mps` beside them (whatever
+  // it is, and whether or not the source is still there), sorted, unique.
+  std::vector<std::string> backups;
 };
 
 // `scope`: paths relative to the root, directories or files ("" or empty: the

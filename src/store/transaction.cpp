@@ -51,10 +51,11 @@ void UnderJournal(const Root& root, const Journal& j, Steps&& steps) {
     try {
       if (root.Lstat(kJournalName).kind != EntryKind::kMissing) {
         ReconcileReport settled;
+        RemoveLeftovers(root, settled);
         SettleJournal(root, j, settled);
         note = j.op == JournalOp::kApply && settled.outcome == ReconcileReport::Outcome::kApplyFinished
                    ? "the apply had already been recorded; it was finished"
-                   : j.op == JournalOp::kApply ? "every file was put back as it was"
+                   : j.op == JournalOp::kApply ? "every file it had changed was put back"
                                                : "the revert was finished from its journal";
       } else {
         note = "nothing was changed";

@@ -26,6 +26,17 @@ bool SkippedDirectory(const std::string& name) {
 class Ignores {
  public:
   explicit Ignores(const fs::path& root) {
+    // Starting libgit2 costs more than listing a small tree: only inside a work tree.
+    std::error_code ec;
+    bool in_work_tree = false;
+    for (fs::path p = fs::absolute(root, ec); !p.empty(); p = p.parent_path()) {
+      if (fs::exists(p / ".git", ec)) {
+        in_work_tree = true;
+        break;
+      }
+      if (p == p.parent_path()) break;
+    }
+    if (!in_work_tree) return;
     static const int once = git_libgit2_init();
     (void)once;
     if (git_repository_open_ext(&repo_, root.c_str(), 0, nullptr) != 0) {
@@ -38,7 +49,6 @@ class Ignores {
       repo_ = nullptr;
       return;
     }
-    std::error_code ec;
     workdir_ = fs::weakly_canonical(workdir, ec);
     root_ = fs::weakly_canonical(root, ec);
   }

@@ -48,8 +48,11 @@ setup() {
   ERR_FILE="$WORK/.stderr"
   LAST_CMD=""
   RC=""
-  # No colour unless a test asks for it, whatever the caller's terminal.
+  # No colour unless a test asks for it, whatever the caller's terminal; and
+  # no pager (it would wait for keys) where a test runs on a pseudo-terminal.
   export NO_COLOR=1
+  export PAGER=cat
+  unset FORCE_COLOR CLICOLOR_FORCE
   # Only the rollback test injects write failures, and only per command.
   unset MPS_PATCH_FAIL_WRITE_AFTER
 }

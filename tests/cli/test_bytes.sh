@@ -87,8 +87,8 @@ assert_grep "oneline_model\.py:$line:" "$ERR_FILE" "the refusal must name onelin
 assert_same "$dir/oneline_model.py" "$BYTES/oneline_model.py" "oneline_model.py was changed"
 assert_no_backups "$dir" "a refused file must get no backup or manifest"
 expect_rc 2 apply --target "$dir" --keep-going --json
-json_assert "$OUT_FILE" '[f["status"] for t in d["targets"] for f in t["files"]] == ["blocked"] and d["files_written"] == 0' \
-  "with --keep-going oneline_model.py must still be reported blocked and not written"
+json_assert "$OUT_FILE" '[f["status"] for t in d["targets"] for f in t["files"]] == ["refused"] and d["files_written"] == 0' \
+  "with --keep-going oneline_model.py must still be reported refused and not written"
 assert_same "$dir/oneline_model.py" "$BYTES/oneline_model.py" "oneline_model.py was changed by --keep-going"
 assert_no_backups "$dir" "--keep-going wrote a backup or manifest for a refused file"
 # verify stays honest about the sites left unpatched there.

@@ -46,7 +46,7 @@ fi
 expect_rc 0 apply --dry-run --json --target "$T"
 json_assert "$OUT_FILE" 'd["dry_run"] and not d["written"] and d["files_written"] == 0' \
   "--dry-run --json claims a write"
-json_assert "$OUT_FILE" 'all(f["diff"].startswith("--- a/" + f["path"]) for t in d["targets"] for f in t["files"] if f["status"] == "patched")' \
+json_assert "$OUT_FILE" 'all(f["diff"].startswith("--- a/" + f["path"]) for t in d["targets"] for f in t["files"] if f["status"] == "would-patch")' \
   "--dry-run --json lacks a diff per patched file"
 assert_tree_unchanged "$T" "$WORK/sum" "--dry-run --json changed the tree"
 

@@ -13,7 +13,7 @@ INNER="$T/contrib/model"
 # What one target alone reports.
 expect_rc 0 apply --dry-run --target "$T" --json
 cp "$OUT_FILE" "$WORK/single.json"
-files="$(json_get "$WORK/single.json" 'sum(1 for t in d["targets"] for f in t["files"] if f["status"] == "patched")')"
+files="$(json_get "$WORK/single.json" 'sum(1 for t in d["targets"] for f in t["files"] if f["status"] == "would-patch")')"
 per_rule="$(json_get "$WORK/single.json" 'd["sites_per_rule"]')"
 
 expect_rc 0 apply --target "$T" --target "$INNER" --json

@@ -51,7 +51,7 @@ json_assert "$OUT_FILE" 'd["patched"] is True and d["unpatched_sites"] == 0 and 
 tree_sum "$T" >"$WORK/sum_patched"
 expect_rc 0 apply --target "$T" --json
 json_assert "$OUT_FILE" 'd["files_written"] == 0 and not d["sites_per_rule"]' "second apply wants to write"
-json_assert "$OUT_FILE" 'all(f["status"] == "already_patched" for t in d["targets"] for f in t["files"])' \
+json_assert "$OUT_FILE" 'all(f["status"] == "already" for t in d["targets"] for f in t["files"])' \
   "second apply must find every file already patched"
 assert_tree_unchanged "$T" "$WORK/sum_patched" "a second apply changed bytes in the tree"
 

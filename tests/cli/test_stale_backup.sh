@@ -20,7 +20,7 @@ printf 'junk left from an older Qlib version\n' >"$F.backup_before_mps"
 expect_rc 0 apply --target "$T" --json
 json_assert "$OUT_FILE" "[f.get('backup') for t in d['targets'] for f in t['files'] if f['path'] == '$REL'] == ['refreshed']" \
   "apply must report the backup of $REL as refreshed"
-json_assert "$OUT_FILE" "all(f.get('status') == 'already_patched' for t in d['targets'] for f in t['files'] if f['path'] != '$REL')" \
+json_assert "$OUT_FILE" "all(f.get('status') == 'already' for t in d['targets'] for f in t['files'] if f['path'] != '$REL')" \
   "the other files were already patched"
 assert_same "$F.backup_before_mps" "$DEMO/$REL" "the stale backup was not refreshed from the reinstalled file"
 assert_differs "$F" "$DEMO/$REL" "the reinstalled file was not patched again"

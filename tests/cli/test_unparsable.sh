@@ -20,8 +20,8 @@ assert_no_backups "$T" "a blocked apply left a backup or manifest"
 expect_rc 2 apply --target "$T" --json
 json_assert "$OUT_FILE" 'd["blocked"] and not d["written"] and d["files_written"] == 0' \
   "--json must report the apply blocked and unwritten"
-json_assert "$OUT_FILE" '{f["path"]: f["status"] for t in d["targets"] for f in t["files"]}["unparsable.py"] == "blocked"' \
-  "--json must report unparsable.py as blocked"
+json_assert "$OUT_FILE" '{f["path"]: f["status"] for t in d["targets"] for f in t["files"]}["unparsable.py"] == "refused"' \
+  "--json must report unparsable.py as refused"
 assert_tree_unchanged "$T" "$WORK/sum" "a blocked apply --json wrote something"
 
 # A second target cannot be written either while one target is blocked.

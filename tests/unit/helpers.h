@@ -38,11 +38,15 @@ inline std::string Replace(std::string s, const std::string& from, const std::st
   return s;
 }
 
-// A file as the store reads it: bytes, blob id, backup and modes.
-inline engine::FileState State(std::string path, std::string bytes, std::optional<std::string> backup = std::nullopt,
-                               uint32_t mode = 0644, uint32_t backup_mode = 0644) {
-  std::string blob = engine::BlobId(bytes);
-  return engine::FileState{std::move(path), std::move(bytes), std::move(blob), std::move(backup), mode, backup_mode};
+// A file as the store reads it: bytes, blob ids, backup.
+inline engine::FileState State(std::string path, std::string bytes, std::optional<std::string> backup = std::nullopt) {
+  engine::FileState f;
+  f.blob = engine::BlobId(bytes);
+  if (backup) f.backup_blob = engine::BlobId(*backup);
+  f.path = std::move(path);
+  f.bytes = std::move(bytes);
+  f.backup = std::move(backup);
+  return f;
 }
 
 // Files planned with the built-in rules, as the pipeline hands them to PlanApply.

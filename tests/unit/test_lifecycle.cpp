@@ -35,7 +35,8 @@ TEST_CASE("lifecycle: versions compare by normalized name and exact version") {
   CHECK(CompareVersions("pyqlib", "0.9.6", "pyqlib", "0.9.7") == Version::kDifferent);
   CHECK(CompareVersions("pyqlib", "0.9.6", "other", "0.9.6") == Version::kDifferent);
   CHECK(CompareVersions(std::nullopt, "0.9.6", "pyqlib", "0.9.6") == Version::kUnknown);
-  CHECK(CompareVersions("pyqlib", "0.9.6", std::nullopt, std::nullopt) == Version::kUnknown);
+  CHECK(CompareVersions("pyqlib", "0.9.6", std::nullopt, std::nullopt) == Version::kNotInstalled);
+  CHECK(CompareVersions(std::nullopt, std::nullopt, std::nullopt, std::nullopt) == Version::kUnknown);
 }
 
 TEST_CASE("lifecycle: a file is classified by its bytes") {
@@ -111,6 +112,11 @@ TEST_CASE("lifecycle: a missing file") {
   CHECK(F().gone().rec("O", "P").bak("O").A().revert == RevertAdvice{S::kKeep, S::kDropBackup, Why::kFileMissing});
   CHECK(F().gone().rec("O", "P").A().revert == RevertAdvice{S::kForget, S::kForget, Why::kFileMissing});
   CHECK(F().gone().A().revert == RevertAdvice{S::kNothing, S::kNothing, Why::kNotOurs});
+  // After `pip uninstall`: what is left of ours goes, without --force.
+  CHECK(F().gone().rec("O", "P").ver(Version::kNotInstalled).bak("O").A().revert ==
+        RevertAdvice{S::kDropBackup, S::kDropBackup, Why::kUninstalled});
+  CHECK(F().gone().rec("O", "P").ver(Version::kNotInstalled).A().revert ==
+        RevertAdvice{S::kForget, S::kForget, Why::kUninstalled});
 }
 
 TEST_CASE("lifecycle: what apply does with the backup") {
@@ -138,7 +144,7 @@ TEST_CASE("lifecycle: every combination has advice, and advice never restores a 
   for (int cur = 0; cur < 5; ++cur)
     for (int pip = 0; pip < 3; ++pip)
       for (int rec = 0; rec < 2; ++rec)
-        for (int ver = 0; ver < 3; ++ver)
+        for (int ver = 0; ver < 4; ++ver)
           for (int bak = 0; bak < 5; ++bak) {
             F f;
             const char* names[] = {"O", "P", "N", "E", ""};

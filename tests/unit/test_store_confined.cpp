@@ -234,4 +234,11 @@ TEST_CASE("confined: walking visits entries in order and does not follow links")
     return true;
   });
   CHECK(seen == std::vector<std::string>{"a.py", "b", "c", "b/z.py"});
+  // The same root walked again sees the same entries.
+  std::vector<std::string> again;
+  root.Walk("", [&](const std::string& rel, const struct stat&) {
+    again.push_back(rel);
+    return true;
+  });
+  CHECK(again == seen);
 }

@@ -41,6 +41,8 @@ TEST_CASE("store paths: UTF-8 check, printable names and hex") {
   CHECK_FALSE(IsUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   CHECK(Printable("a\xffz") == "a\\xffz");
   CHECK(Printable("caf\xc3\xa9\xff") == "caf\xc3\xa9\\xff");
+  CHECK(Printable("red\x1b[31m.py") == "red\\x1b[31m.py");
+  CHECK(Printable("caf\xc3\xa9.py") == "caf\xc3\xa9.py");
   std::string raw("q\x00\xff", 3);
   CHECK(HexEncode(raw) == "7100ff");
   CHECK(HexDecode("7100ff") == raw);

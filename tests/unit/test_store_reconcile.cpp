@@ -5,6 +5,7 @@
 #include "engine/git.h"
 #include "engine/lifecycle.h"
 #include "store/distribution.h"
+#include "store/legacy.h"
 #include "store/names.h"
 #include "store/reconcile.h"
 #include "store/sha256.h"
@@ -384,7 +385,7 @@ TEST_CASE("reconcile: a first apply that fails at any step (ENOSPC, EIO, EACCES)
     } catch (const StoreError& e) {
       threw = true;
       std::string what = e.what();
-      bool explained = what.find("every file was put back") != std::string::npos ||
+      bool explained = what.find("every file it had changed was put back") != std::string::npos ||
                        what.find("nothing was changed") != std::string::npos ||
                        what.find("had already been recorded") != std::string::npos ||
                        what.find("the apply is complete") != std::string::npos;
@@ -474,4 +475,54 @@ TEST_CASE("reconcile: the report says what an interrupted run left and what was 
   CHECK(Snapshot(d.path) == PipSnapshot());
   CHECK_FALSE(Reconcile(root, lock).interrupted());
   CHECK_THROWS_AS(Reconcile(root, RootLock::Acquire(d.path)), std::logic_error);
+}
+
+TEST_CASE("legacy: a manifest an older run left below the root is merged into the root's, once") {
+  TempDir d;
+  fs::path R = d.path / "qlib";
+  Put(R / "__init__.py", "");
+  Manifest top;
+  top.files.push_back({"a.py", {"r"}, BlobId("a"), BlobId("A"), std::nullopt});
+  Put(R / ".mps-patch-manifest.json", SerializeManifest(top));
+  std::string v1 = R"({"format": 1, "files": [{"path": "m.py", "rules": ["r"], "original_blob": ")" + BlobId("m") +
+                   R"(", "patched_blob": ")" + BlobId("M") + R"("}, {"path": "n.py", "rules": ["r"], "original_blob": ")" +
+                   BlobId("n") + R"(", "patched_blob": ")" + BlobId("N") + R"("}]})";
+  Put(R / "contrib/model/.mps-patch-manifest.json", v1);
+  Manifest clash;
+  clash.files.push_back({"m.py", {"r"}, BlobId("other"), BlobId("M"), std::nullopt});
+  Put(R / "contrib/.mps-patch-manifest.json", SerializeManifest(clash));
+  // A crash between the root's write and the removals: the first merge already happened.
+  Root root = Root::Open(R);
+  RootLock lock = RootLock::Acquire(root.path());
+  LegacyMerge first = MergeNestedManifests(root, lock);
+  CHECK(first.merged.size() == 2);
+  CHECK(first.conflicts.empty());
+  Manifest m = *ReadManifest(root);
+  REQUIRE(m.files.size() == 4);
+  CHECK(m.Find("contrib/model/m.py"));
+  CHECK(m.Find("contrib/m.py"));
+  CHECK_FALSE(Exists(R / "contrib/model/.mps-patch-manifest.json"));
+  CHECK(MergeNestedManifests(root, lock).merged.empty());
+  // Recorded differently at the root: the root's entry is kept, and the clash named.
+  Manifest again;
+  again.files.push_back({"m.py", {"r"}, BlobId("third"), BlobId("M"), std::nullopt});
+  Put(R / "contrib/.mps-patch-manifest.json", SerializeManifest(again));
+  LegacyMerge second = MergeNestedManifests(root, lock);
+  CHECK(second.conflicts == std::vector<std::string>{"contrib/m.py"});
+  CHECK(ReadManifest(root)->Find("contrib/m.py")->original_blob == BlobId("other"));
+}
+
+TEST_CASE("reconcile: a failed write whose temporary file cannot be removed either is still settled") {
+  TempDir d;
+  BuildPipTree(d.path);
+  auto before = Snapshot(d.path);
+  Root root = Root::Open(d.path / "qlib");
+  RootLock lock = RootLock::Acquire(root.path());
+  // The third rename (a.py's and f.py's backups are down) fails, and so does
+  // the removal of its temporary file.
+  steps::Configure(steps::ParsePlan(nullptr, "rename:4:EIO,unlink:1:EACCES", nullptr, nullptr));
+  CHECK_THROWS_WITH_AS(PlainApply(root, lock), doctest::Contains("every file it had changed was put back"), StoreError);
+  steps::Configure({});
+  CHECK(Snapshot(d.path) == before);
+  CHECK_FALSE(ReadJournal(root));
 }

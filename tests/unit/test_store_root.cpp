@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "store/confined.h"
 #include "store/lock.h"
 #include "store/package_root.h"
 #include "test_store_fixture.h"
@@ -67,6 +68,8 @@ TEST_CASE("lock: one holder per root; the try variant never waits and says so") 
   TempDir d;
   RootLock first = RootLock::Acquire(d.path);
   CHECK(first.root() == d.path);
+  CHECK(RootLock::TryAcquire(d.path / "") == std::nullopt);
+  CHECK(Root::Open(d.path / "").path() == first.root());  // one spelling: Reconcile compares them
   CHECK_THROWS_WITH_AS(RootLock::Acquire(d.path), doctest::Contains("another mps-patch"), StoreError);
   CHECK_FALSE(RootLock::TryAcquire(d.path));
   CHECK(InChild([&] { return RootLock::TryAcquire(d.path) ? 1 : 0; }) == 0);

@@ -19,6 +19,13 @@ const std::string kOriginal =
 
 ApplyPlan ApplyOne(const FileState& f, const Manifest& m = {}) { return PlanApply(Planned({f}), m, false); }
 
+// The rewritten bytes of the plan's only change.
+std::string Patched(const ApplyPlan& p) {
+  REQUIRE(p.changes.size() == 1);
+  REQUIRE(p.changes[0].after.has_value());
+  return *p.changes[0].after;
+}
+
 // Verify sees what the rules found in each file.
 VerifyReport VerifyAll(const std::vector<FileState>& files, const Manifest& m) {
   return PlanVerify(Planned(files), m);
@@ -33,12 +40,12 @@ TEST_CASE("blob ids are git's") {
 
 TEST_CASE("apply plan: a first apply backs up the original and records both ids") {
   ApplyPlan p = ApplyOne(State("m.py", kOriginal, std::nullopt));
-  REQUIRE(p.writes.size() == 1);
-  REQUIRE(p.backups.size() == 1);
-  CHECK(p.backups[0].bytes == kOriginal);
+  REQUIRE(p.rewrites() == 1);
+  CHECK(p.changes[0].backup == FileChange::Backup::kNew);
+  CHECK(p.changes[0].before == kOriginal);
   REQUIRE(p.manifest.entries.size() == 1);
   CHECK(p.manifest.entries[0].original_blob == BlobId(kOriginal));
-  CHECK(p.manifest.entries[0].patched_blob == BlobId(p.writes[0].bytes));
+  CHECK(p.manifest.entries[0].patched_blob == BlobId(Patched(p)));
   CHECK(p.manifest.entries[0].rules == std::vector<std::string>{"device-select"});
   CHECK(p.files[0].backup_note == "new");
 }
@@ -47,8 +54,9 @@ TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the 
   ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   std::string reinstalled = kOriginal + "# new release\n";
   ApplyPlan again = ApplyOne(State("m.py", reinstalled, kOriginal), first.manifest);
-  REQUIRE(again.backups.size() == 1);
-  CHECK(again.backups[0].bytes == reinstalled);
+  REQUIRE(again.changes.size() == 1);
+  CHECK(again.changes[0].backup == FileChange::Backup::kRefreshed);
+  CHECK(again.changes[0].before == reinstalled);
   CHECK(again.files[0].backup_note == "refreshed");
   CHECK(again.manifest.entries[0].original_blob == BlobId(reinstalled));
 }
@@ -56,20 +64,20 @@ TEST_CASE("apply plan: after a reinstall the stale backup is refreshed from the 
 TEST_CASE("apply plan: a patched file with new sites keeps the true original as backup") {
   ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
   // The file is exactly what we wrote; a user rule set now finds more to do.
-  std::string patched = first.writes[0].bytes + "torch.cuda.empty_cache()\n";
+  std::string patched = Patched(first) + "torch.cuda.empty_cache()\n";
   Manifest m = first.manifest;
   m.entries[0].patched_blob = BlobId(patched);
   ApplyPlan more = ApplyOne(State("m.py", patched, kOriginal), m);
-  CHECK(more.backups.empty());
+  REQUIRE(more.changes.size() == 1);
+  CHECK(more.changes[0].backup == FileChange::Backup::kKept);
   CHECK(more.files[0].backup_note == "kept");
   CHECK(more.manifest.entries[0].original_blob == BlobId(kOriginal));
 }
 
 TEST_CASE("apply plan: an already patched file is reported and not written") {
   ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
-  ApplyPlan second = ApplyOne(State("m.py", first.writes[0].bytes, kOriginal), first.manifest);
-  CHECK(second.writes.empty());
-  CHECK(second.backups.empty());
+  ApplyPlan second = ApplyOne(State("m.py", Patched(first), kOriginal), first.manifest);
+  CHECK(second.changes.empty());
   REQUIRE(second.files.size() == 1);
   CHECK(second.files[0].kind == FileOutcome::Kind::kAlreadyPatched);
 }
@@ -79,13 +87,12 @@ TEST_CASE("apply plan: one unsafe file blocks every write unless keep_going") {
   FileState bad = State("b.py", "import torch\nif x: torch.cuda.empty_cache()\n");
   ApplyPlan strict = PlanApply(Planned({good, bad}), {}, false);
   CHECK(strict.blocked);
-  CHECK(strict.writes.empty());
-  CHECK(strict.backups.empty());
+  CHECK(strict.changes.empty());
   CHECK(strict.manifest.entries.empty());
   ApplyPlan lenient = PlanApply(Planned({good, bad}), {}, true);
   CHECK(lenient.blocked);
-  CHECK(lenient.writes.size() == 1);
-  CHECK(lenient.writes[0].path == "a.py");
+  REQUIRE(lenient.rewrites() == 1);
+  CHECK(lenient.changes[0].path == "a.py");
 }
 
 TEST_CASE("apply plan: --rule limits the rules") {
@@ -98,7 +105,7 @@ TEST_CASE("apply plan: --rule limits the rules") {
 
 TEST_CASE("verify plan: states per file") {
   ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
-  std::string patched = first.writes[0].bytes;
+  std::string patched = Patched(first);
   VerifyReport unpatched = VerifyAll({State("m.py", kOriginal, std::nullopt)}, {});
   REQUIRE(unpatched.files.size() == 1);
   CHECK(unpatched.files[0].kind == VerifyFile::Kind::kNotPatched);
@@ -132,48 +139,41 @@ TEST_CASE("verify plan: states per file") {
 
 TEST_CASE("revert plan: restores, refuses edited files and bad backups unless forced") {
   ApplyPlan first = ApplyOne(State("m.py", kOriginal, std::nullopt));
-  std::string patched = first.writes[0].bytes;
+  std::string patched = Patched(first);
   RevertPlan ok = PlanRevert({State("m.py", patched, kOriginal)}, first.manifest, false);
   CHECK_FALSE(ok.refused);
-  REQUIRE(ok.writes.size() == 1);
-  CHECK(ok.writes[0].bytes == kOriginal);
-  CHECK(ok.remove_backups == std::vector<std::string>{"m.py"});
+  REQUIRE(ok.actions.size() == 1);
+  CHECK(ok.actions[0].restore);
+  CHECK(ok.actions[0].expect_current == BlobId(patched));
+  CHECK(ok.actions[0].expect_backup == BlobId(kOriginal));
   CHECK(ok.manifest.entries.empty());
 
   RevertPlan edited = PlanRevert({State("m.py", patched + "# mine\n", kOriginal)}, first.manifest, false);
   CHECK(edited.refused);
-  CHECK(edited.writes.empty());
-  CHECK(edited.remove_backups.empty());
+  CHECK(edited.actions.empty());
   CHECK(edited.manifest.entries.size() == 1);
   CHECK(edited.files[0].kind == RevertFile::Kind::kRefused);
   RevertPlan forced = PlanRevert({State("m.py", patched + "# mine\n", kOriginal)}, first.manifest, true);
   CHECK_FALSE(forced.refused);
-  CHECK(forced.writes.size() == 1);
+  CHECK(forced.restores() == 1);
+  CHECK(forced.files[0].reason.find("--force") != std::string::npos);
 
   RevertPlan tampered = PlanRevert({State("m.py", patched, "junk")}, first.manifest, false);
   CHECK(tampered.refused);
-  CHECK(tampered.writes.empty());
+  CHECK(tampered.actions.empty());
 
   RevertPlan missing_backup = PlanRevert({State("m.py", patched, std::nullopt)}, first.manifest, true);
   CHECK(missing_backup.refused);
 
+  // Put back by hand: nothing to restore, the backup goes.
   RevertPlan original = PlanRevert({State("m.py", kOriginal, kOriginal)}, first.manifest, false);
   CHECK_FALSE(original.refused);
-  CHECK(original.writes.empty());
-  CHECK(original.remove_backups.size() == 1);
+  CHECK(original.restores() == 0);
+  REQUIRE(original.actions.size() == 1);
+  CHECK_FALSE(original.actions[0].restore);
+  CHECK(original.files[0].kind == RevertFile::Kind::kCleaned);
 
   RevertPlan nothing = PlanRevert({}, {}, false);
   CHECK(nothing.files.empty());
   CHECK_FALSE(nothing.refused);
-}
-
-TEST_CASE("plans carry each file's mode: backups and rewrites keep the source's, restores the backup's") {
-  FileState f = State("m.py", kOriginal, std::nullopt, 0640, 0644);
-  ApplyPlan p = ApplyOne(f);
-  REQUIRE(p.writes.size() == 1);
-  CHECK(p.writes[0].mode == 0640);
-  CHECK(p.backups[0].mode == 0640);
-  RevertPlan r = PlanRevert({State("m.py", p.writes[0].bytes, kOriginal, 0644, 0600)}, p.manifest, false);
-  REQUIRE(r.writes.size() == 1);
-  CHECK(r.writes[0].mode == 0600);
 }
