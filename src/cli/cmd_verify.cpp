@@ -137,6 +137,7 @@ void PrintFiles(const app::VerifyResult& r, Reporter& rep) {
           break;
       }
       for (const engine::Attention& a : f.attention) {
+        if (a.info && rep.Quiet()) continue;  // a note is not a problem
         out << "    " << where << ":" << a.site.line << ":" << a.site.column << ": "
             << (a.info ? "note: " : "") << a.message << " [" << a.site.rule_id << "]\n";
       }

@@ -61,6 +61,9 @@ json_assert "$OUT_FILE" "all(a['rule'] != 'config-cpu' for t in d['targets'] for
   "only the CPU config gets the CPU note"
 expect_rc 0 verify --no-probe --n-jobs 4 --target "$T"
 assert_grep "$MLP:$cpu_line:.*will ask for the CPU.*\\[config-cpu\\]" "$OUT_FILE" "verify's text names the CPU config"
+# A note is not a problem: --quiet leaves it out.
+expect_rc 0 verify --no-probe --n-jobs 4 --target "$T" --quiet
+assert_no_grep 'config-cpu' "$OUT_FILE" "verify --quiet printed a note"
 
 # With MPS usable and the fallback unset, verify gives the fallback advice once.
 cat >"$WORK/probe" <<'EOF'

@@ -159,7 +159,10 @@ std::vector<std::string> PlainApply(const Root& root, const RootLock& lock) {
   Manifest after = m.value_or(Manifest{});
   after.distribution = dist->ForManifest(root.path());
   auto drop = [&](const std::string& p) { std::erase_if(after.files, [&](const ManifestFile& f) { return f.path == p; }); };
-  for (auto& [p, s] : Look(root, m, *dist)) {
+  for (auto& looked : Look(root, m, *dist)) {
+    // Named, not bound: doctest's message macros capture them in lambdas.
+    const std::string& p = looked.first;
+    auto& s = looked.second;
     if (!s.cur) continue;
     std::string patched = Patch(s.cur->bytes);
     const ManifestFile* rec = m ? m->Find(p) : nullptr;
@@ -194,7 +197,10 @@ std::vector<std::string> PlainRevert(const Root& root, const RootLock& lock) {
   REQUIRE(dist);
   RevertTxn txn;
   Manifest after = m.value_or(Manifest{});
-  for (auto& [p, s] : Look(root, m, *dist)) {
+  for (auto& looked : Look(root, m, *dist)) {
+    // Named, not bound: doctest's message macros capture them in lambdas.
+    const std::string& p = looked.first;
+    auto& s = looked.second;
     lc::RevertStep step = s.a.revert.plain;
     REQUIRE_MESSAGE(step != lc::RevertStep::kKeep, p, ": ", lc::Describe(s.a.revert.why));
     std::optional<std::string> cur = s.cur ? std::optional(BlobId(s.cur->bytes)) : std::nullopt;
@@ -219,7 +225,9 @@ std::map<std::string, std::string> PipSnapshot() {
 // source holds bytes it held before the run, after it, or its original.
 void CheckSettled(const fs::path& site, const std::map<std::string, std::string>& before,
                   const std::map<std::string, std::string>& after) {
-  for (auto& [rel, bytes] : Snapshot(site)) {
+  for (auto& file : Snapshot(site)) {
+    const std::string& rel = file.first;
+    const std::string& bytes = file.second;
     CAPTURE(rel);
     CHECK(rel.find(std::string(kJournalName)) == std::string::npos);
     CHECK(rel.find(std::string(kTempSuffix)) == std::string::npos);
