@@ -91,6 +91,24 @@ store::ApplyTxn TxnOf(const Package& p, const engine::ApplyPlan& plan) {
   return txn;
 }
 
+// Removes the backups of gone files, and their entries from the manifest as
+// it is (the rewrites write theirs next).
+store::RevertTxn GoneTxnOf(const Package& p, const engine::ApplyPlan& plan) {
+  store::RevertTxn txn;
+  engine::Manifest left = p.recorded;
+  for (const engine::GoneBackup& g : plan.gone_backups) {
+    store::RevertFile f;
+    f.path = g.path;
+    f.action = store::RevertFile::Action::kRemoveBackup;
+    f.expect_current = std::nullopt;
+    f.expect_backup = g.backup_blob;
+    txn.files.push_back(std::move(f));
+    std::erase_if(left.entries, [&](const engine::ManifestEntry& e) { return e.path == g.path; });
+  }
+  txn.manifest_after = ManifestAfter(p, left, false);
+  return txn;
+}
+
 std::string HookLine(const ApplyResult& r) {
   size_t refused = 0, written = 0;
   std::string dist;
@@ -173,7 +191,7 @@ ApplyResult Apply(const ApplyOptions& o) {
   for (size_t i = 0; i < result.targets.size(); ++i) {
     TargetApply& t = result.targets[i];
     Package& p = *work[i].pkg;
-    if (!t.plan.changes.empty()) {
+    if (!t.plan.changes.empty() || !t.plan.gone_backups.empty()) {
       // Our files never show up as untracked in a git work tree (editable installs).
       if (p.git) {
         try {
@@ -185,11 +203,23 @@ ApplyResult Apply(const ApplyOptions& o) {
           p.state.warnings.push_back(e.what());
         }
       }
-      store::TxnReport report = store::RunApply(p.root, *p.lock, TxnOf(p, t.plan), p.RecordEditable() ? &*p.dist : nullptr);
-      for (std::string& w : report.warnings) p.state.warnings.push_back(std::move(w));
-      result.written = true;
-      result.files_written += report.written.size();
-      result.cleaned += report.removed_backups.size();
+      const store::InstalledDist* record = p.RecordEditable() ? &*p.dist : nullptr;
+      if (!t.plan.gone_backups.empty()) {
+        // Backups of files that went with the version pip replaced: removed
+        // first, with their records (the sources are gone, so this is a
+        // revert's step); the rewrites follow.
+        store::TxnReport report = store::RunRevert(p.root, *p.lock, GoneTxnOf(p, t.plan), record);
+        for (std::string& w : report.warnings) p.state.warnings.push_back(std::move(w));
+        result.written = true;
+        result.cleaned += report.removed_backups.size();
+      }
+      if (!t.plan.changes.empty()) {
+        store::TxnReport report = store::RunApply(p.root, *p.lock, TxnOf(p, t.plan), record);
+        for (std::string& w : report.warnings) p.state.warnings.push_back(std::move(w));
+        result.written = true;
+        result.files_written += report.written.size();
+        result.cleaned += report.removed_backups.size();
+      }
       for (engine::FileOutcome& f : t.plan.files) {
         if (f.kind == engine::FileOutcome::Kind::kWouldPatch) f.kind = engine::FileOutcome::Kind::kPatched;
         if (f.kind == engine::FileOutcome::Kind::kWouldClean) f.kind = engine::FileOutcome::Kind::kCleaned;

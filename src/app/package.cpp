@@ -240,8 +240,22 @@ std::optional<store::Manifest> ManifestAfter(const Package& p, const engine::Man
   if (m.files.empty()) return std::nullopt;
   std::sort(m.files.begin(), m.files.end(),
             [](const store::ManifestFile& a, const store::ManifestFile& b) { return a.path < b.path; });
-  if (p.dist) {
+  // The manifest names one version for all its entries. After an upgrade or
+  // a downgrade, entries kept from before (a refused revert, a scope that did
+  // not cover them) still describe the recorded version: the manifest keeps
+  // naming it until every entry's original is the installed version's file,
+  // so that their backups are never taken for this version's originals.
+  auto for_installed = [&] {
+    if (p.version != engine::lifecycle::Version::kDifferent) return true;
+    return std::all_of(m.files.begin(), m.files.end(), [&](const store::ManifestFile& f) {
+      std::optional<std::string> h = p.dist->RecordHash(f.path);
+      return h && f.original_sha256 && *h == *f.original_sha256;
+    });
+  };
+  if (p.dist && (for_installed() || !p.manifest || !p.manifest->distribution)) {
     m.distribution = p.dist->ForManifest(p.root.path());
+  } else if (p.dist) {
+    m.distribution = p.manifest->distribution;
   } else if (p.manifest && p.manifest->distribution && p.version != engine::lifecycle::Version::kNotInstalled) {
     m.distribution = p.manifest->distribution;
   }

@@ -197,9 +197,16 @@ def _act(root, dist, record, binary):
                          "to see why\n" % (dist, p.returncode))
 
 
+_ran = False
+
+
 def run():
-    if os.environ.get("MPS_PATCH_NO_HOOK"):
+    # Once per interpreter: site reads the .pth once per site-packages path,
+    # and a venv's lib64 -> lib link makes the same directory two paths.
+    global _ran
+    if _ran or os.environ.get("MPS_PATCH_NO_HOOK"):
         return
+    _ran = True
     for root, dist, record, size, mtime_ns, binary in ENTRIES:
         try:
             if _changed(record, size, mtime_ns):

@@ -139,6 +139,12 @@ int Run(const Invocation& inv, Reporter& rep) {
     for (const engine::FileOutcome& f : t.plan.files) tally.Add(f);
   }
   int code = r.blocked ? kError : (check && tally.would > 0) ? kFindings : kOk;
+  // Run by the startup hook (apply --persist): its one line on stderr, which
+  // the hook passes on at interpreter start, and nothing else.
+  if (r.from_hook && !rep.Json()) {
+    if (!r.hook_line.empty()) rep.Err() << r.hook_line << "\n";
+    return code;
+  }
   if (rep.Json()) {
     rep.Document(Json(r, o, check, diff, tally), {{"files", "file", true}});
     return code;
@@ -185,8 +191,10 @@ int Run(const Invocation& inv, Reporter& rep) {
           }
           break;
         case Kind::kRefused:
-          rep.Err() << "  " << Column(StatusWord(f.kind), es, kColumn) << where << ":" << f.line
-                    << ": cannot be patched safely: " << f.reason << "\n";
+          // A refusal of the whole file (a hard link, an owner) has no line.
+          rep.Err() << "  " << Column(StatusWord(f.kind), es, kColumn) << where
+                    << (f.line ? ":" + std::to_string(f.line) : std::string()) << ": cannot be patched safely: " << f.reason
+                    << "\n";
           break;
         case Kind::kWouldClean:
         case Kind::kCleaned:

@@ -29,6 +29,14 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+// A missing file whose backup holds the recorded original of a version that
+// is no longer installed, and that the installed version's RECORD does not
+// list: the file went with the old version (pip removes what its RECORD
+// listed), so the backup is that version's leftover.
+bool RemovedByPip(BackupState backup, const Facts& f) {
+  return !f.current && backup == BackupState::kStale && f.version == Version::kDifferent && !f.installed_sha256;
+}
+
 RevertAdvice AdviseRevert(const FileState& file, BackupState backup, const Facts& f) {
   using S = RevertStep;
   using B = BackupState;
@@ -42,6 +50,7 @@ RevertAdvice AdviseRevert(const FileState& file, BackupState backup, const Facts
                                            : RevertAdvice{S::kDropBackup, S::kDropBackup, Why::kUninstalled};
             }
             if (backup == B::kMissing) return {S::kForget, S::kForget, Why::kFileMissing};
+            if (RemovedByPip(backup, f)) return {S::kDropBackup, S::kDropBackup, Why::kRemovedByPip};
             return {S::kKeep, S::kDropBackup, Why::kFileMissing};
           },
           [&](const Pristine& p) -> RevertAdvice {
@@ -107,7 +116,10 @@ ApplyAdvice AdviseApply(const FileState& file, BackupState backup, const Facts& 
   using B = BackupState;
   return std::visit(
       Overloaded{
-          [&](const Missing&) -> ApplyAdvice { return {A::kKeep, A::kKeep, Why::kFileMissing}; },
+          [&](const Missing&) -> ApplyAdvice {
+            if (RemovedByPip(backup, f)) return {A::kKeep, A::kRemove, Why::kRemovedByPip};
+            return {A::kKeep, A::kKeep, Why::kFileMissing};
+          },
           [&](const Pristine& p) -> ApplyAdvice {
             bool same_bytes = f.backup && f.current && f.backup->blob == f.current->blob;
             A rewritten = same_bytes ? A::kKeep : A::kWrite;
@@ -175,6 +187,9 @@ std::string_view Describe(Why why) {
     case Why::kPatched: return "mps-patch rewrote it; its backup holds the original";
     case Why::kReplacedByPip:
       return "pip replaced it since mps-patch rewrote it; its backup belongs to the version before and is removed";
+    case Why::kRemovedByPip:
+      return "the installed version has no such file (pip removed it with the version before); its backup belongs "
+             "to that version and is removed";
     case Why::kPatchedOtherVersion:
       return "it holds mps-patch's rewrite of a version that is no longer installed; reinstall the package "
              "(pip install --force-reinstall) to get this version's original";
@@ -203,7 +218,11 @@ FileState ClassifyFile(const Facts& f) {
   if (!f.current) return Missing{};
   if (f.installed_sha256 && f.current->sha256 == *f.installed_sha256) return Pristine{Pristine::By::kRecord};
   if (f.recorded && f.current->blob == f.recorded->patched_blob) {
-    if (f.version == Version::kDifferent) return PatchedOtherVersion{};
+    // Rewritten from this version's own file (its recorded original is
+    // RECORD's): patched for this version, whatever the manifest's version.
+    bool from_installed = f.installed_sha256 && f.recorded->original_sha256 &&
+                          *f.recorded->original_sha256 == *f.installed_sha256;
+    if (f.version == Version::kDifferent && !from_installed) return PatchedOtherVersion{};
     return Patched{};
   }
   if (f.recorded && f.current->blob == f.recorded->original_blob && f.version != Version::kDifferent) {

@@ -86,6 +86,7 @@ enum class Why {
   kAsInstalled,          // the file is as pip installed it (or as recorded): nothing to undo
   kPatched,              // mps-patch's bytes, with the original in the backup
   kReplacedByPip,        // pip replaced the file since; the backup belongs to the version before
+  kRemovedByPip,         // the installed version has no such file: pip removed it with the version before
   kPatchedOtherVersion,  // mps-patch's rewrite of a version that is no longer installed
   kEdited,               // changed by someone since mps-patch wrote it
   kBackupMissing,        // the original's backup is gone

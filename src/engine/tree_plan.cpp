@@ -109,7 +109,14 @@ ApplyPlan PlanApply(std::vector<PlannedFile> files, const Manifest& manifest, bo
       continue;
     }
     if (plan.edits.empty()) {
-      if (f.exists && a.apply.if_untouched == ApplyBackup::kRemove) {
+      if (!f.exists && a.apply.if_untouched == ApplyBackup::kRemove) {
+        // Gone with the version pip replaced: its backup and record go too.
+        if (f.backup) out.gone_backups.push_back({f.path, BackupBlob(f)});
+        Erase(out.manifest, f.path);
+        o.kind = FileOutcome::Kind::kWouldClean;
+        o.reason = Said(a.apply.why);
+        out.files.push_back(std::move(o));
+      } else if (f.exists && a.apply.if_untouched == ApplyBackup::kRemove) {
         // Not ours any more (pip replaced it, or it is as installed): the
         // backup and the record of an earlier version go.
         out.changes.push_back({f.path, f.bytes, std::nullopt, FileChange::Backup::kRemove});
@@ -165,6 +172,7 @@ ApplyPlan PlanApply(std::vector<PlannedFile> files, const Manifest& manifest, bo
   if (out.blocked && !keep_going) {
     // All or nothing: nothing is written when any file cannot be patched safely.
     out.changes.clear();
+    out.gone_backups.clear();
     out.manifest = manifest;
     auto refused = std::find_if(out.files.begin(), out.files.end(),
                                 [](const FileOutcome& o) { return o.kind == FileOutcome::Kind::kRefused; });

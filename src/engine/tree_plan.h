@@ -85,9 +85,17 @@ struct FileChange {
   Backup backup = Backup::kNew;
 };
 
+// The backup of a file that is gone, to be removed (the file went with a
+// version pip replaced): `backup_blob` is the backup's blob as planned.
+struct GoneBackup {
+  std::string path;
+  std::string backup_blob;
+};
+
 struct ApplyPlan {
   std::vector<FileOutcome> files;   // only files with something to say
   std::vector<FileChange> changes;  // in path order
+  std::vector<GoneBackup> gone_backups;  // backups of gone files that go too
   Manifest manifest;                // the manifest after the changes
   bool blocked = false;             // some file with sites cannot be patched safely
   size_t rewrites() const;          // changes that rewrite a source

@@ -46,6 +46,9 @@ TEST_CASE("lifecycle: a file is classified by its bytes") {
   CHECK(F().cur("P").pip("O").rec("O", "P").ver(Version::kSame).A().file == FileState{Patched{}});
   CHECK(F().cur("P").rec("O", "P").A().file == FileState{Patched{}});  // no RECORD, version unknown
   CHECK(F().cur("P").pip("N").rec("O", "P").ver(Version::kDifferent).A().file == FileState{PatchedOtherVersion{}});
+  // Rewritten from the installed version's own file (a manifest that still
+  // names the version before, for entries it kept): patched for this version.
+  CHECK(F().cur("P").pip("O").rec("O", "P").ver(Version::kDifferent).A().file == FileState{Patched{}});
   CHECK(F().cur("O").rec("O", "P").A().file == FileState{Pristine{Pristine::By::kOriginal}});
   CHECK(F().cur("O").pip("N").rec("O", "P").ver(Version::kDifferent).A().file == FileState{Edited{}});
   CHECK(F().cur("E").pip("O").rec("O", "P").A().file == FileState{Edited{}});
@@ -117,6 +120,17 @@ TEST_CASE("lifecycle: a missing file") {
         RevertAdvice{S::kDropBackup, S::kDropBackup, Why::kUninstalled});
   CHECK(F().gone().rec("O", "P").ver(Version::kNotInstalled).A().revert ==
         RevertAdvice{S::kForget, S::kForget, Why::kUninstalled});
+  // Dropped by the installed version (its RECORD does not list the file): the
+  // backup is the version before's, and goes without --force, in revert and apply.
+  CHECK(F().gone().rec("O", "P").ver(Version::kDifferent).bak("O").A().revert ==
+        RevertAdvice{S::kDropBackup, S::kDropBackup, Why::kRemovedByPip});
+  CHECK(F().gone().rec("O", "P").ver(Version::kDifferent).bak("O").A().apply ==
+        ApplyAdvice{AB::kKeep, AB::kRemove, Why::kRemovedByPip});
+  // The installed version has the file and it is gone: deleted by hand; the
+  // stale backup goes only with --force, and apply leaves it.
+  CHECK(F().gone().pip("N").rec("O", "P").ver(Version::kDifferent).bak("O").A().revert ==
+        RevertAdvice{S::kKeep, S::kDropBackup, Why::kFileMissing});
+  CHECK(F().gone().pip("N").rec("O", "P").ver(Version::kDifferent).bak("O").A().apply.if_untouched == AB::kKeep);
 }
 
 TEST_CASE("lifecycle: what apply does with the backup") {

@@ -177,3 +177,27 @@ TEST_CASE("revert plan: restores, refuses edited files and bad backups unless fo
   CHECK(nothing.files.empty());
   CHECK_FALSE(nothing.refused);
 }
+
+TEST_CASE("apply after an upgrade: a file the new version dropped loses its stale backup and record") {
+  std::string patched = Patched(ApplyOne(State("m.py", kOriginal)));
+  Manifest m;
+  m.entries.push_back({"m.py", {"device-select"}, BlobId(kOriginal), BlobId(patched), std::nullopt});
+  FileState gone = State("m.py", "", kOriginal);
+  gone.exists = false;
+  gone.blob.clear();
+  // The version before is no longer installed and the installed RECORD does not list m.py.
+  ApplyPlan p = PlanApply({{gone, {}}}, m, false, lifecycle::Version::kDifferent);
+  REQUIRE(p.gone_backups.size() == 1);
+  CHECK(p.gone_backups[0].path == "m.py");
+  CHECK(p.gone_backups[0].backup_blob == BlobId(kOriginal));
+  CHECK(p.changes.empty());
+  CHECK(p.manifest.entries.empty());
+  REQUIRE(p.files.size() == 1);
+  CHECK(p.files[0].kind == FileOutcome::Kind::kWouldClean);
+  CHECK(p.files[0].state == "missing");
+  CHECK(p.files[0].backup_state == "stale");
+  // The same version installed: the file was deleted by hand; nothing is cleaned.
+  ApplyPlan same = PlanApply({{gone, {}}}, m, false, lifecycle::Version::kSame);
+  CHECK(same.gone_backups.empty());
+  CHECK(same.manifest.entries.size() == 1);
+}
