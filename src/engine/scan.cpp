@@ -732,6 +732,13 @@ FilePlan PlanFile(std::string_view bytes, const std::vector<const Rule*>& rules,
     return plan;
   };
   if (found.empty()) return plan;
+  // A file is rewritten only when all of it parses: the statements that hold
+  // no rule's text were not parsed by the scan.
+  scanner.ParseTouched({Span{0, body.size()}});
+  if (scanner.analysis().problem_line) {
+    plan.before.problem_line = scanner.analysis().problem_line;
+    plan.before.problem = scanner.analysis().problem;
+  }
   if (plan.before.problem_line) {
     return fail(plan.before.problem, *plan.before.problem_line);
   }

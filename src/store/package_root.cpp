@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "store/files.h"
 #include "store/names.h"
@@ -19,6 +22,12 @@ bool HasEntry(const fs::path& dir, std::string_view name) {
 bool IsInside(const fs::path& inner, const fs::path& outer) {
   auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
   return o == outer.end();
+}
+
+std::optional<fs::path> Real(const fs::path& p) {
+  std::unique_ptr<char, decltype(&::free)> real(::realpath(p.c_str(), nullptr), &::free);
+  if (!real) return std::nullopt;
+  return fs::path(real.get());
 }
 
 }  // namespace
@@ -71,6 +80,18 @@ PackageRoot FindPackageRoot(const fs::path& target) {
   }
   std::string rel = abs.lexically_relative(out.root).generic_string();
   out.target = rel == "." ? "" : rel;
+  // A file target that is a symbolic link to a file inside the root is that
+  // file, for apply, verify and revert alike (the link itself is never
+  // replaced); a link out of the root stays as named, and is refused.
+  struct stat lst {};
+  if (out.target_is_file && ::lstat(abs.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    std::optional<fs::path> real_file = Real(abs);
+    std::optional<fs::path> real_root = Real(out.root);
+    if (real_file && real_root && real_file->parent_path() != fs::path() && IsInside(*real_file, *real_root) &&
+        *real_file != *real_root) {
+      out.target = real_file->lexically_relative(*real_root).generic_string();
+    }
+  }
   return out;
 }
 

@@ -18,7 +18,11 @@ struct PackageRoot {
     kTarget,    // neither: the target directory (a file target's directory)
   };
   fs::path root;       // absolute, lexically normal
-  std::string target;  // the target relative to root ('/'-separated; "" for the root itself)
+  // The target relative to root ('/'-separated; "" for the root itself). A
+  // file target that is a symbolic link to a file inside the root is that
+  // file's path: the link is never replaced, and apply, verify and revert
+  // through the link all act on the same file.
+  std::string target;
   bool target_is_file = false;
   Why why = Why::kTarget;
 };

@@ -132,6 +132,24 @@ TEST_CASE("plan: a file that does not parse is not rewritten") {
   CHECK(plan.patched == src);
 }
 
+TEST_CASE("plan: a syntax error in a statement no rule looks at still blocks the rewrite") {
+  // The scan parses only the statements holding a rule's text; the rest of a
+  // file to be rewritten is parsed before it is, so that what CPython would
+  // reject is reported, not rewritten (found by tests/fuzz/fuzz_engine).
+  std::string model = Model("    ", "\n");
+  for (const std::string& bad : {std::string("import t/rch\n"), std::string("def g(:\n    pass\n"),
+                                 std::string("x = [1, 2\n]]\n")}) {
+    CAPTURE(bad);
+    std::string src = bad + model;
+    FilePlan plan = PlanFile(src, Ptrs(BuiltinRules()));
+    CHECK(plan.error);
+    CHECK(plan.error_line == 1);
+    CHECK(plan.patched == src);
+    CHECK(plan.edits.empty());
+  }
+  CHECK_FALSE(PlanFile(model, Ptrs(BuiltinRules())).error);
+}
+
 TEST_CASE("plan: shapes other than the rule's are left alone") {
   std::string src =
       "import torch\n"

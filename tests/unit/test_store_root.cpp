@@ -29,6 +29,25 @@ TEST_CASE("package root: the top of the __init__.py chain, whatever --target nam
   CHECK(FindPackageRoot(site / "qlib").target.empty());
 }
 
+TEST_CASE("package root: a file target that links to a file inside the root is that file") {
+  TempDir d;
+  fs::path pkg = d.path / "site-packages/qlib";
+  Put(pkg / "__init__.py", "");
+  Put(pkg / "model/__init__.py", "");
+  Put(pkg / "model/gru.py", "");
+  Put(d.path / "elsewhere/out.py", "");
+  fs::create_symlink("gru.py", pkg / "model/link.py");
+  fs::create_symlink("model/gru.py", pkg / "link_up.py");
+  fs::create_symlink(d.path / "elsewhere/out.py", pkg / "model/out_link.py");
+  PackageRoot r = FindPackageRoot(pkg / "model/link.py");
+  CHECK(r.root == pkg);
+  CHECK(r.target == "model/gru.py");
+  CHECK(r.target_is_file);
+  CHECK(FindPackageRoot(pkg / "link_up.py").target == "model/gru.py");
+  // A link out of the root stays as named (and is refused when collected).
+  CHECK(FindPackageRoot(pkg / "model/out_link.py").target == "model/out_link.py");
+}
+
 TEST_CASE("package root: the nearest directory holding a manifest comes first") {
   TempDir d;
   Put(d.path / "plain/.mps-patch-manifest.json", "{}");

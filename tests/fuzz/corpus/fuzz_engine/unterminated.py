@@ -1,0 +1,2 @@
+x = (
+  torch.device("cuda"
