@@ -146,15 +146,7 @@ std::vector<Match> FindAll(const Finder& f, TSNode node, std::string_view bytes,
           break;
         }
       }
-      if (ts_tree_cursor_goto_first_child(cursor.get())) continue;
-      bool done = false;
-      while (!ts_tree_cursor_goto_next_sibling(cursor.get())) {
-        if (!ts_tree_cursor_goto_parent(cursor.get())) {
-          done = true;
-          break;
-        }
-      }
-      if (done) break;
+      if (!cursor.Next()) break;
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const Match& a, const Match& b) {

@@ -270,15 +270,7 @@ class FileScanner {
             matched_role = it->role;
           }
         }
-        if (ts_tree_cursor_goto_first_child(cursor.get())) continue;
-        bool done = false;
-        while (!ts_tree_cursor_goto_next_sibling(cursor.get())) {
-          if (!ts_tree_cursor_goto_parent(cursor.get())) {
-            done = true;
-            break;
-          }
-        }
-        if (done) break;
+        if (!cursor.Next()) break;
       }
     }
     std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -433,15 +425,7 @@ class FileScanner {
           names.aliases[name].push_back(n);
         }
       }
-      if (!named && ts_tree_cursor_goto_first_child(cursor.get())) continue;
-      bool done = false;
-      while (!ts_tree_cursor_goto_next_sibling(cursor.get())) {
-        if (!ts_tree_cursor_goto_parent(cursor.get())) {
-          done = true;
-          break;
-        }
-      }
-      if (done) break;
+      if (!cursor.Next(!named)) break;
     }
     return yaml_names_.emplace(chunk.base, std::move(names)).first->second;
   }

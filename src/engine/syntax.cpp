@@ -52,11 +52,7 @@ std::optional<TSNode> FirstProblem(TSNode root) {
   for (;;) {
     TSNode node = cursor.Node();
     if (ts_node_is_error(node) || ts_node_is_missing(node)) return node;
-    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(cursor.get())) continue;
-    for (;;) {
-      if (ts_tree_cursor_goto_next_sibling(cursor.get())) break;
-      if (!ts_tree_cursor_goto_parent(cursor.get())) return std::nullopt;
-    }
+    if (!cursor.Next(ts_node_has_error(node))) return std::nullopt;
   }
 }
 

@@ -35,6 +35,16 @@ class TreeCursor {
   TreeCursor& operator=(const TreeCursor&) = delete;
   TSTreeCursor* get() { return &cursor_; }
   TSNode Node() const { return ts_tree_cursor_current_node(&cursor_); }
+  // Moves to the next node in document order: into the current node's
+  // children when `descend`, else past them. False once the walk has left
+  // the node the cursor started at.
+  bool Next(bool descend = true) {
+    if (descend && ts_tree_cursor_goto_first_child(&cursor_)) return true;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor_)) {
+      if (!ts_tree_cursor_goto_parent(&cursor_)) return false;
+    }
+    return true;
+  }
 
  private:
   TSTreeCursor cursor_;
