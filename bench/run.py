@@ -58,9 +58,9 @@ def rc_in(*codes):
 
 
 def dry_run_ok(run):
-    # Exit 2 with "cannot patch safely" is a file apply refuses (the large
+    # Exit 2 with "cannot be patched safely" is a file apply refuses (the large
     # corpus holds fixtures/bytes/unparsable.py): the run itself did its work.
-    return run.rc in (0, 1) or (run.rc == 2 and "cannot patch safely" in run.stderr)
+    return run.rc in (0, 1) or (run.rc == 2 and ("cannot patch safely" in run.stderr or "cannot be patched safely" in run.stderr))
 
 
 class Setup:
